@@ -1,0 +1,44 @@
+# The README's commands. Everything runs from a project virtualenv (.venv)
+# that the first command creates; nothing is installed outside it.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install up deploy test test-unit test-integration lint bench demo clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Conveyor and the local cloud into $(VENV) (first run only) ..."
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[local,test]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+## up: start the local cloud (MiniStack on 127.0.0.1:4566), deploy template.yaml, stay in the foreground
+up: $(STAMP)
+	@$(PY) -m localcloud up
+
+## deploy: update the running local cloud's stack after an edit
+deploy: $(STAMP)
+	@$(PY) -m localcloud deploy
+
+## test: lint the template, then unit and integration tests
+test: $(STAMP) lint
+	@$(PY) -m pytest
+
+test-unit: $(STAMP)
+	@$(PY) -m pytest tests/unit
+
+test-integration: $(STAMP)
+	@$(PY) -m pytest tests/integration
+
+lint: $(STAMP)
+	@$(VENV)/bin/cfn-lint template.yaml
+
+## bench: print the local cloud's figures (startup, latencies, throughput)
+bench: $(STAMP)
+	@$(PY) bench/local_cloud.py
+
+clean:
+	rm -rf .localcloud .pytest_cache

@@ -1,0 +1,53 @@
+"""Consumes `demo/task.requested` messages from the demo-task queue and starts runs.
+
+A payload that fails validation goes to the DLQ at once with its reason; any
+other failure reports the message as a batch item failure, so SQS redelivers
+it (and moves it to the DLQ after maxReceiveCount).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from conveyor import validation
+from conveyor.dead_letter import dead_letter
+from conveyor.demo_task.models import DemoTaskRequested
+from conveyor.demo_task.submission import submit
+from conveyor.settings import settings
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@tracer.capture_method
+def start_requested_task(record: SQSRecord) -> None:
+    try:
+        request = DemoTaskRequested.model_validate_json(record.body)
+    except ValidationError as error:
+        reason = validation.describe(error)
+        logger.warning("rejected demo/task.requested", extra={"reason": reason, "messageId": record.message_id})
+        dead_letter(settings().demo_task_dlq_url, record, reason)
+        metrics.add_metric(name="TaskRequestsRejected", unit=MetricUnit.Count, value=1)
+        return
+    run = submit(request)
+    logger.info("demo task submitted", extra={"taskId": run.task_id, "executionArn": run.execution_arn,
+                                                "duplicate": run.already_started})
+    metrics.add_metric(name="TasksSubmitted", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=start_requested_task, processor=processor, context=context
+    )

@@ -1,0 +1,1 @@
+"""The durable demo task: five steps that exercise retries, waits and failures."""

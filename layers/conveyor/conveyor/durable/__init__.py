@@ -1,0 +1,1 @@
+"""Durable multi-step tasks: task and step records, memoized steps, submission."""

@@ -1,0 +1,70 @@
+"""Memoized steps: within a run, a step that succeeded never executes again.
+
+A state machine passes every Lambda step the same state: the task payload, the
+run number and the results of the steps before it. `durable_step` records each
+attempt in the task store and, when the step already succeeded in this run (a
+replay of a failed run), returns the stored result instead of executing it.
+A step is found by its name, so a step renamed in a new deployment runs again.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from conveyor.durable.errors import error_details
+from conveyor.durable.store import task_store
+
+
+class StepState(BaseModel):
+    """The state machine's state, as every step receives it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    task: dict[str, Any]
+    run: int = 1
+    steps: dict[str, Any] = {}
+
+    @property
+    def task_id(self) -> str:
+        return str(self.task["taskId"])
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """One attempt of one step."""
+
+    task: dict[str, Any]
+    run: int
+    attempt: int
+    previous: dict[str, Any] = field(default_factory=dict)
+
+
+def durable_step(name: str) -> Callable[[Callable[[StepRun], Any]], Callable[[dict, Any], Any]]:
+    """Turn `fn(StepRun) -> result` into a Lambda handler that records and memoizes it."""
+
+    def decorator(fn: Callable[[StepRun], Any]) -> Callable[[dict, Any], Any]:
+        @functools.wraps(fn)
+        def handler(event: dict, _context: Any) -> Any:
+            state = StepState.model_validate(event)
+            store = task_store()
+            done = store.get_step(state.task_id, name)
+            if done is not None and done.succeeded and done.run == state.run:
+                store.step_reused(state.task_id, name)
+                return done.result
+            attempt = store.start_attempt(state.task_id, state.run, name)
+            try:
+                result = fn(StepRun(task=state.task, run=state.run, attempt=attempt, previous=state.steps))
+            except Exception as error:
+                store.step_failed(state.task_id, state.run, name, error_details(error))
+                raise
+            store.step_succeeded(state.task_id, state.run, name, result)
+            return result
+
+        return handler
+
+    return decorator

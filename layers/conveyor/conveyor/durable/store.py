@@ -1,0 +1,200 @@
+"""Task and step records in DynamoDB.
+
+One table, two kinds of item under the task's key:
+
+    taskId  sk            what
+    t-1     TASK          status, request, run number, execution, timings, result or error
+    t-1     STEP#process  status of that step in the current run, attempts, result, error
+
+Step results are stored as JSON text so they come back exactly as returned
+(DynamoDB would turn every number into a Decimal). Every write is a single
+conditional or atomic update: no read-modify-write.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+TASK_SK = "TASK"
+STEP_PREFIX = "STEP#"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    name: str
+    run: int
+    status: str
+    attempts: int
+    result: Any
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "SUCCEEDED"
+
+
+class TaskStore:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    # -- tasks ---------------------------------------------------------------
+
+    def record_submitted(self, task_id: str, run: int, request: dict[str, Any]) -> None:
+        """A run was asked for: a new run, or a replay of the current one. It waits to start."""
+        self._table.update_item(
+            Key={"taskId": task_id, "sk": TASK_SK},
+            UpdateExpression=(
+                "SET #status = :queued, #run = :run, #request = :request, submittedAt = :now"
+                " REMOVE executionArn, startedAt, finishedAt, currentStep, #error, resultJson"
+            ),
+            ExpressionAttributeNames={"#status": "status", "#run": "run", "#request": "request", "#error": "error"},
+            ExpressionAttributeValues={":queued": "QUEUED", ":run": run, ":request": request, ":now": now_iso()},
+        )
+
+    def record_execution(self, task_id: str, run: int, execution_arn: str) -> None:
+        """The Step Functions execution that carries `run`."""
+        self._update_task_of_run(task_id, run, {"executionArn": execution_arn, "startedAt": now_iso()})
+
+    def record_succeeded(self, task_id: str, run: int, result: Any) -> None:
+        self._finish(task_id, run, "SUCCEEDED", {"resultJson": json.dumps(result)})
+
+    def record_failed(self, task_id: str, run: int, failed_step: str | None, error: dict[str, str]) -> None:
+        self._finish(task_id, run, "FAILED", {"error": {"step": failed_step, **error} if failed_step else error})
+
+    def _finish(self, task_id: str, run: int, status: str, outcome: dict[str, Any]) -> None:
+        self._update_task_of_run(task_id, run, {"status": status, "finishedAt": now_iso(), **outcome}, ["currentStep"])
+
+    def _update_task_of_run(
+        self, task_id: str, run: int, values: dict[str, Any], remove: list[str] | None = None
+    ) -> None:
+        """Set `values` on the task unless a newer run has replaced `run`."""
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in values)
+        if remove:
+            expression += " REMOVE " + ", ".join(remove)
+        try:
+            self._table.update_item(
+                Key={"taskId": task_id, "sk": TASK_SK},
+                UpdateExpression=expression,
+                ConditionExpression="attribute_not_exists(#run) OR #run = :run",
+                ExpressionAttributeNames={"#run": "run", **{f"#{name}": name for name in values}},
+                ExpressionAttributeValues={":run": run, **{f":{name}": value for name, value in values.items()}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def get_task(self, task_id: str) -> dict[str, Any] | None:
+        return self._table.get_item(Key={"taskId": task_id, "sk": TASK_SK}, ConsistentRead=True).get("Item")
+
+    def current_step(self, task_id: str) -> str | None:
+        task = self.get_task(task_id) or {}
+        return task.get("currentStep")
+
+    # -- steps ---------------------------------------------------------------
+
+    def get_step(self, task_id: str, step: str) -> StepRecord | None:
+        item = self._table.get_item(Key={"taskId": task_id, "sk": STEP_PREFIX + step}, ConsistentRead=True).get(
+            "Item"
+        )
+        return _step_record(item) if item else None
+
+    def list_step_items(self, task_id: str) -> list[dict[str, Any]]:
+        response = self._table.query(
+            KeyConditionExpression=Key("taskId").eq(task_id) & Key("sk").begins_with(STEP_PREFIX),
+            ConsistentRead=True,
+        )
+        return response["Items"]
+
+    def start_attempt(self, task_id: str, run: int, step: str) -> int:
+        """Count one more attempt of `step` in `run`; the first attempt of a new run counts 1."""
+        now = now_iso()
+        key = {"taskId": task_id, "sk": STEP_PREFIX + step}
+        names = {"#status": "status", "#run": "run", "#attempts": "attempts"}
+        try:
+            attributes = self._table.update_item(
+                Key=key,
+                UpdateExpression="SET #status = :running, lastStartedAt = :now ADD #attempts :one",
+                ConditionExpression="#run = :run",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={":running": "RUNNING", ":now": now, ":one": 1, ":run": run},
+                ReturnValues="UPDATED_NEW",
+            )["Attributes"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            # First attempt of this step in this run: start its record afresh.
+            self._table.put_item(
+                Item={
+                    **key,
+                    "run": run,
+                    "status": "RUNNING",
+                    "attempts": 1,
+                    "firstStartedAt": now,
+                    "lastStartedAt": now,
+                }
+            )
+            attributes = {"attempts": 1}
+        self._set_current_step(task_id, run, step)
+        return int(attributes["attempts"])
+
+    def step_succeeded(self, task_id: str, run: int, step: str, result: Any) -> None:
+        self._table.update_item(
+            Key={"taskId": task_id, "sk": STEP_PREFIX + step},
+            UpdateExpression="SET #status = :succeeded, resultJson = :result, finishedAt = :now REMOVE #error",
+            ConditionExpression="#run = :run",
+            ExpressionAttributeNames={"#status": "status", "#run": "run", "#error": "error"},
+            ExpressionAttributeValues={
+                ":succeeded": "SUCCEEDED",
+                ":result": json.dumps(result),
+                ":now": now_iso(),
+                ":run": run,
+            },
+        )
+
+    def step_failed(self, task_id: str, run: int, step: str, error: dict[str, str]) -> None:
+        self._table.update_item(
+            Key={"taskId": task_id, "sk": STEP_PREFIX + step},
+            UpdateExpression="SET #status = :failed, #error = :error, finishedAt = :now",
+            ConditionExpression="#run = :run",
+            ExpressionAttributeNames={"#status": "status", "#run": "run", "#error": "error"},
+            ExpressionAttributeValues={":failed": "FAILED", ":error": error, ":now": now_iso(), ":run": run},
+        )
+
+    def step_reused(self, task_id: str, step: str) -> None:
+        """A replay took the stored result of `step` instead of running it."""
+        self._table.update_item(
+            Key={"taskId": task_id, "sk": STEP_PREFIX + step},
+            UpdateExpression="ADD #reused :one",
+            ExpressionAttributeNames={"#reused": "reused"},
+            ExpressionAttributeValues={":one": 1},
+        )
+
+    def _set_current_step(self, task_id: str, run: int, step: str) -> None:
+        self._update_task_of_run(task_id, run, {"currentStep": step, "status": "RUNNING"})
+
+
+def _step_record(item: dict[str, Any]) -> StepRecord:
+    return StepRecord(
+        name=item["sk"].removeprefix(STEP_PREFIX),
+        run=int(item.get("run", 1)),
+        status=item.get("status", "RUNNING"),
+        attempts=int(item.get("attempts", 0)),
+        result=json.loads(item["resultJson"]) if "resultJson" in item else None,
+    )
+
+
+def task_store() -> TaskStore:
+    """The store of the table the template configured for this function."""
+    from conveyor.aws import table
+    from conveyor.settings import settings
+
+    return TaskStore(table(settings().tasks_table))

@@ -1,0 +1,17 @@
+"""Small, named fixes where MiniStack differs from AWS in a way Conveyor relies on.
+
+Each module documents what AWS does, what MiniStack does, and the fix, and has
+a test in tests/integration/test_compat.py that fails without it. Fixes patch
+MiniStack in its own process, so `apply_all()` runs before the server starts.
+"""
+
+from __future__ import annotations
+
+from localcloud.compat import lambda_error_type, sqs_message_move
+
+FIXES = (lambda_error_type, sqs_message_move)
+
+
+def apply_all() -> None:
+    for fix in FIXES:
+        fix.apply()

@@ -1,0 +1,110 @@
+"""Run MiniStack in this process, on loopback, with the compatibility fixes applied.
+
+The same server also answers on the API port (3000 by default): a request for
+`/tasks` there is served as `/_aws/execute-api/<api id>/<stage>/tasks`, so the
+stack's REST API has a stable local base URL, as `sam local start-api` gives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from localcloud.ministack_env import ministack_environment
+from localcloud.settings import Settings
+
+log = logging.getLogger("localcloud")
+
+Asgi = Callable[..., Any]
+ApiTarget = tuple[str, str]  # (REST API id, stage name)
+
+
+class LocalApiRoute:
+    """ASGI middleware: requests arriving on `api_port` go to the stack's REST API."""
+
+    def __init__(self, app: Asgi, api_port: int, resolve_target: Callable[[], ApiTarget | None]) -> None:
+        self._app = app
+        self._api_port = api_port
+        self._resolve_target = resolve_target
+        self._target: ApiTarget | None = None
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or (scope.get("server") or (None, None))[1] != self._api_port:
+            await self._app(scope, receive, send)
+            return
+        if self._target is None:
+            self._target = await asyncio.to_thread(self._resolve_target)
+        if self._target is None:
+            await _plain_response(send, 503, b"The stack has no REST API yet: wait for the deploy to finish.\n")
+            return
+        api_id, stage = self._target
+        path = f"/_aws/execute-api/{api_id}/{stage}{scope['path']}"
+        await self._app({**scope, "path": path, "raw_path": path.encode()}, receive, send)
+
+
+async def _plain_response(send: Any, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def configure_logging(settings: Settings, to_terminal: bool) -> None:
+    """MiniStack logs every request; they go to a file unless asked for."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    handler: logging.Handler = (
+        logging.StreamHandler() if to_terminal else logging.FileHandler(settings.log_file, mode="a")
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s", "%H:%M:%S"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+
+
+def serve(
+    settings: Settings,
+    on_ready: Callable[[], None],
+    resolve_api: Callable[[], ApiTarget | None],
+) -> None:
+    """Serve until SIGINT/SIGTERM; `on_ready` runs in a thread once the port answers."""
+    os.environ.update(ministack_environment(settings))
+    # MiniStack reads its environment at import time: import it only now.
+    from hypercorn.asyncio import serve as hypercorn_serve
+    from hypercorn.config import Config
+    from ministack.app import app as ministack_app
+
+    from localcloud import compat
+
+    compat.apply_all()
+
+    config = Config()
+    config.bind = [f"{settings.host}:{settings.port}", f"{settings.host}:{settings.api_port}"]
+    config.keep_alive_timeout = 75
+    config.accesslog = None
+    config.errorlog = logging.getLogger("hypercorn.error")
+    app = LocalApiRoute(ministack_app, settings.api_port, resolve_api)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        server = asyncio.create_task(hypercorn_serve(app, config, shutdown_trigger=stop.wait))
+        await _wait_for_port(settings.host, settings.port, server)
+        threading.Thread(target=on_ready, name="localcloud-ready", daemon=True).start()
+        await server
+
+    asyncio.run(main())
+
+
+async def _wait_for_port(host: str, port: int, server: asyncio.Task) -> None:
+    while not server.done():
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            await asyncio.sleep(0.02)
+            continue
+        writer.close()
+        return
+    server.result()  # the server stopped before listening: raise its error

@@ -1,0 +1,59 @@
+"""Configuration of the local cloud, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the local cloud listens, keeps its state and deploys the stack."""
+
+    project_dir: Path = PROJECT_DIR
+    host: str = "127.0.0.1"
+    port: int = 4566
+    api_port: int = 3000
+    state_dir: Path = PROJECT_DIR / ".localcloud"
+    persist: bool = True
+    stack_name: str = "conveyor"
+    region: str = "us-east-1"
+    # MiniStack's scale factor for Wait states and Retry intervals (1 = real time).
+    sfn_wait_scale: float = 1.0
+    # Extra template parameters ("Key=Value Key2=Value2"), on top of samconfig.toml's.
+    parameter_overrides: str = ""
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {
+            "port": int(env.get("LOCALCLOUD_PORT", cls.port)),
+            "api_port": int(env.get("LOCALCLOUD_API_PORT", cls.api_port)),
+            "state_dir": Path(env.get("LOCALCLOUD_STATE_DIR", cls.state_dir)),
+            "persist": env.get("LOCALCLOUD_PERSIST", "1") != "0",
+            "stack_name": env.get("LOCALCLOUD_STACK", cls.stack_name),
+            "region": env.get("AWS_DEFAULT_REGION", cls.region),
+            "sfn_wait_scale": float(env.get("LOCALCLOUD_SFN_WAIT_SCALE", cls.sfn_wait_scale)),
+            "parameter_overrides": env.get("LOCALCLOUD_PARAMETERS", ""),
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / f"localcloud-{self.port}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / "ministack.log"

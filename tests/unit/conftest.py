@@ -1,0 +1,134 @@
+"""Unit tests run against moto's in-process AWS (`mock_aws`)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from conveyor import aws, settings
+
+REGION = "us-east-1"
+
+# Handler modules build Powertools' Logger/Metrics/Tracer when imported, so the
+# environment Lambda would give them is set before any test module loads one.
+os.environ.update(
+    {
+        "AWS_DEFAULT_REGION": REGION,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "ConveyorTest",
+        "POWERTOOLS_SERVICE_NAME": "unit",
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+
+
+@pytest.fixture
+def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """moto with the resources the demo task needs; their names are in the env, as on Lambda."""
+    with mock_aws():
+        aws.client.cache_clear()
+        aws.table.cache_clear()
+        settings.settings.cache_clear()
+        resources = create_demo_task_resources()
+        monkeypatch.setenv("TASKS_TABLE", resources["table"])
+        monkeypatch.setenv("DEMO_TASK_STATE_MACHINE_ARN", resources["state_machine_arn"])
+        monkeypatch.setenv("DEMO_TASK_DLQ_URL", resources["dlq_url"])
+        monkeypatch.setenv("EVENT_BUS_NAME", "default")
+        yield resources
+        aws.client.cache_clear()
+        aws.table.cache_clear()
+        settings.settings.cache_clear()
+
+
+def create_demo_task_resources() -> dict[str, str]:
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    ddb.create_table(
+        TableName="tasks",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "taskId", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "status", "AttributeType": "S"},
+            {"AttributeName": "submittedAt", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "taskId", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byStatus",
+                "KeySchema": [
+                    {"AttributeName": "status", "KeyType": "HASH"},
+                    {"AttributeName": "submittedAt", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    sqs = boto3.client("sqs", region_name=REGION)
+    dlq_url = sqs.create_queue(QueueName="demo-task-dlq")["QueueUrl"]
+    role = boto3.client("iam", region_name=REGION).create_role(
+        RoleName="sfn", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
+    )["Role"]["Arn"]
+    definition = {"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}
+    state_machine_arn = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
+        name="demo-task", definition=json.dumps(definition), roleArn=role
+    )["stateMachineArn"]
+    return {"table": "tasks", "dlq_url": dlq_url, "state_machine_arn": state_machine_arn}
+
+
+class FakeLambdaContext:
+    function_name = "unit-test"
+    memory_limit_in_mb = 128
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:unit-test"
+    aws_request_id = "req-1"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+def sqs_event(*bodies: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": f"m-{index}",
+                "receiptHandle": f"r-{index}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:demo-task",
+                "awsRegion": REGION,
+            }
+            for index, body in enumerate(bodies)
+        ]
+    }
+
+
+def api_event(method: str, path: str, body: Any = None, path_parameters: dict[str, str] | None = None) -> dict:
+    return {
+        "httpMethod": method,
+        "path": path,
+        "resource": path,
+        "headers": {"content-type": "application/json"},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": path_parameters,
+        "requestContext": {"requestId": "api-req-1", "stage": "v1"},
+        "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
+        "isBase64Encoded": False,
+    }

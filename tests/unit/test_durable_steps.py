@@ -1,0 +1,74 @@
+"""Memoized, recorded steps on the task store (moto DynamoDB)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conveyor.durable.steps import StepRun, durable_step
+from conveyor.durable.store import task_store
+
+from .conftest import FakeLambdaContext
+
+calls: list[StepRun] = []
+
+
+@durable_step("count")
+def counting_step(step: StepRun) -> dict:
+    calls.append(step)
+    if step.task.get("failUntil", 0) >= step.attempt:
+        raise RuntimeError(f"attempt {step.attempt} fails")
+    return {"attempt": step.attempt, "big": 10**20, "ratio": 0.5}
+
+
+@pytest.fixture(autouse=True)
+def reset_calls() -> None:
+    calls.clear()
+
+
+def state(run: int = 1, **task: object) -> dict:
+    return {"task": {"taskId": "t-1", **task}, "run": run, "steps": {"earlier": {"x": 1}}}
+
+
+def test_a_step_runs_once_per_run_and_its_result_is_reused(cloud: dict) -> None:
+    first = counting_step(state(), FakeLambdaContext())
+    again = counting_step(state(), FakeLambdaContext())
+
+    assert first == again == {"attempt": 1, "big": 10**20, "ratio": 0.5}
+    assert len(calls) == 1
+    assert calls[0].previous == {"earlier": {"x": 1}}
+    record = task_store().get_step("t-1", "count")
+    assert (record.status, record.attempts, record.run) == ("SUCCEEDED", 1, 1)
+
+
+def test_failed_attempts_are_counted_and_recorded(cloud: dict) -> None:
+    for attempt in (1, 2):
+        with pytest.raises(RuntimeError, match=f"attempt {attempt} fails"):
+            counting_step(state(failUntil=2), FakeLambdaContext())
+        record = task_store().get_step("t-1", "count")
+        assert (record.status, record.attempts) == ("FAILED", attempt)
+
+    assert counting_step(state(failUntil=2), FakeLambdaContext()) == {"attempt": 3, "big": 10**20, "ratio": 0.5}
+    assert task_store().get_step("t-1", "count").status == "SUCCEEDED"
+
+
+def test_a_new_run_executes_the_step_again_from_attempt_one(cloud: dict) -> None:
+    with pytest.raises(RuntimeError):
+        counting_step(state(run=1, failUntil=1), FakeLambdaContext())
+    counting_step(state(run=1, failUntil=1), FakeLambdaContext())
+
+    result = counting_step(state(run=2), FakeLambdaContext())
+
+    assert result["attempt"] == 1
+    assert len(calls) == 3
+    assert task_store().get_step("t-1", "count").run == 2
+
+
+def test_a_finished_older_run_does_not_overwrite_the_newer_one(cloud: dict) -> None:
+    store = task_store()
+    store.record_submitted("t-1", 2, {"taskId": "t-1"})
+    store.record_failed("t-1", 1, "count", {"type": "X", "message": "late"})
+    assert store.get_task("t-1")["status"] == "QUEUED"
+
+    store.record_succeeded("t-1", 2, {"ok": True})
+    task = store.get_task("t-1")
+    assert (task["status"], task["resultJson"]) == ("SUCCEEDED", '{"ok": true}')
