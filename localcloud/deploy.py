@@ -48,17 +48,26 @@ def client(settings: Settings, service: str):  # type: ignore[no-untyped-def]
     )
 
 
-def deploy(settings: Settings) -> Deployment:
+def deploy(
+    settings: Settings,
+    template: Path | None = None,
+    stack_name: str | None = None,
+    parameters: dict[str, str] | None = None,
+) -> Deployment:
+    """Create or update a stack: by default the project's template.yaml with the
+    samconfig.toml [local] parameters, else `template` with `parameters`."""
     started = time.monotonic()
     config = samconfig_deploy_parameters(settings.project_dir)
-    stack_name = settings.stack_name
-    template_body = package(settings)
+    if template is None:
+        template = settings.project_dir / "template.yaml"
+        parameters = _parameters(config.get("parameter_overrides", ""), settings.parameter_overrides)
+    stack_name = stack_name or settings.stack_name
     cfn = client(settings, "cloudformation")
     request = {
         "StackName": stack_name,
-        "TemplateBody": template_body,
+        "TemplateBody": package(settings, template, prefix=stack_name),
         "Capabilities": config.get("capabilities", "CAPABILITY_IAM CAPABILITY_AUTO_EXPAND").split(),
-        "Parameters": _parameters(config.get("parameter_overrides", ""), settings.parameter_overrides),
+        "Parameters": [{"ParameterKey": key, "ParameterValue": value} for key, value in (parameters or {}).items()],
     }
     changed = True
     if stack_status(cfn, stack_name) is None:
@@ -76,7 +85,7 @@ def deploy(settings: Settings) -> Deployment:
     return Deployment(stack_name, status, stack_outputs(cfn, stack_name), time.monotonic() - started, changed)
 
 
-def package(settings: Settings) -> str:
+def package(settings: Settings, template: Path, prefix: str) -> str:
     """The template with local code folders replaced by S3 locations (YAML)."""
     from awscli.customizations.cloudformation.artifact_exporter import Template
     from awscli.customizations.cloudformation.yamlhelper import yaml_dump
@@ -85,11 +94,10 @@ def package(settings: Settings) -> str:
     s3 = client(settings, "s3")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou, s3.exceptions.BucketAlreadyExists):
         s3.create_bucket(Bucket=ARTIFACT_BUCKET)
-    uploader = S3Uploader(s3, ARTIFACT_BUCKET, prefix=settings.stack_name)
-    template_path = settings.project_dir / "template.yaml"
+    uploader = S3Uploader(s3, ARTIFACT_BUCKET, prefix=prefix)
     # The uploader reports progress on stdout; the deploy reports its own summary.
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        exported = Template(str(template_path), str(settings.project_dir), uploader).export()
+        exported = Template(str(template), str(template.parent), uploader).export()
     return yaml_dump(exported)
 
 
@@ -113,14 +121,14 @@ def stack_outputs(cfn, stack_name: str) -> dict[str, str]:  # type: ignore[no-un
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
 
 
-def _parameters(*overrides: str) -> list[dict[str, str]]:
-    """`Key=Value Key2=Value2` strings (later ones win) as CloudFormation parameters."""
+def _parameters(*overrides: str) -> dict[str, str]:
+    """`Key=Value Key2=Value2` strings, later ones winning."""
     values: dict[str, str] = {}
     for override in overrides:
         for pair in override.split():
             key, _, value = pair.partition("=")
             values[key] = value.strip('"')
-    return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
+    return values
 
 
 def _wait_for_stack(cfn, stack_name: str, timeout: float = 300) -> str:  # type: ignore[no-untyped-def]

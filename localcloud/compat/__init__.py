@@ -7,9 +7,9 @@ MiniStack in its own process, so `apply_all()` runs before the server starts.
 
 from __future__ import annotations
 
-from localcloud.compat import lambda_error_type, sqs_message_move
+from localcloud.compat import esm_disabled_state, lambda_error_type, sqs_message_move
 
-FIXES = (lambda_error_type, sqs_message_move)
+FIXES = (lambda_error_type, sqs_message_move, esm_disabled_state)
 
 
 def apply_all() -> None:
