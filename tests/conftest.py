@@ -15,8 +15,14 @@ T = TypeVar("T")
 
 
 def load_handler(function_dir: str) -> ModuleType:
-    """Import functions/<function_dir>/app.py under a unique module name."""
-    path = PROJECT_DIR / "functions" / function_dir / "app.py"
+    """Import functions/<function_dir>/app.py under a unique module name.
+
+    Its folder goes on sys.path, as Lambda puts the code folder there, so the
+    handler's sibling modules (e.g. http_api/task_routes.py) import."""
+    folder = PROJECT_DIR / "functions" / function_dir
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    path = folder / "app.py"
     name = f"handler_{function_dir}"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader

@@ -7,7 +7,7 @@ import json
 from ..conftest import load_handler
 from .conftest import FakeLambdaContext, api_event
 
-api = load_handler("tasks_api")
+api = load_handler("http_api")
 
 
 def call(method: str, path: str, body: object = None, **path_parameters: str) -> tuple[int, dict]:
