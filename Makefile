@@ -34,7 +34,9 @@ test-integration: $(STAMP)
 	@$(PY) -m pytest tests/integration
 
 lint: $(STAMP)
-	@$(VENV)/bin/cfn-lint template.yaml
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check --quiet .
+	@$(VENV)/bin/cfn-lint template.yaml tests/integration/platform/template.yaml
 
 ## bench: print the local cloud's figures (startup, latencies, throughput)
 bench: $(STAMP)

@@ -39,8 +39,10 @@ def start_requested_task(record: SQSRecord) -> None:
         metrics.add_metric(name="TaskRequestsRejected", unit=MetricUnit.Count, value=1)
         return
     run = submit(request)
-    logger.info("demo task submitted", extra={"taskId": run.task_id, "executionArn": run.execution_arn,
-                                                "duplicate": run.already_started})
+    logger.info(
+        "demo task submitted",
+        extra={"taskId": run.task_id, "executionArn": run.execution_arn, "duplicate": run.already_started},
+    )
     metrics.add_metric(name="TasksSubmitted", unit=MetricUnit.Count, value=1)
 
 

@@ -20,13 +20,15 @@ router = Router()
 metrics = Metrics()
 
 
-@router.post("/tasks", summary="Submit demo/task.requested", tags=["tasks"],
-             responses={202: {"description": "Run accepted"}})
+@router.post(
+    "/tasks", summary="Submit demo/task.requested", tags=["tasks"], responses={202: {"description": "Run accepted"}}
+)
 def submit_task(request: Annotated[DemoTaskRequested, Body()]) -> Response[TaskAccepted]:
     run = submit(request)
     metrics.add_metric(name="TasksSubmitted", unit=MetricUnit.Count, value=1)
-    accepted = TaskAccepted(task_id=run.task_id, run=run.run, execution_arn=run.execution_arn,
-                            duplicate=run.already_started)
+    accepted = TaskAccepted(
+        task_id=run.task_id, run=run.run, execution_arn=run.execution_arn, duplicate=run.already_started
+    )
     return Response(status_code=202, content_type="application/json", body=accepted.model_dump(by_alias=True))
 
 

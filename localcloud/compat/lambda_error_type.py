@@ -23,8 +23,7 @@ from ministack.services import lambda_svc
 
 _WORKER_ERROR_LINE = '{"status": "error", "error": str(e), "trace": traceback.format_exc()}'
 _WORKER_ERROR_LINE_WITH_TYPE = (
-    '{"status": "error", "error": str(e), "errorType": type(e).__name__, '
-    '"trace": traceback.format_exc()}'
+    '{"status": "error", "error": str(e), "errorType": type(e).__name__, "trace": traceback.format_exc()}'
 )
 _GENERIC_ERROR_TYPE = "Runtime.HandlerError"
 
@@ -59,9 +58,8 @@ def _report_error_type(execute: Any) -> Any:
         result = execute(*args, **kwargs)
         error_type = _last_error_type.value
         body = result.get("body")
-        if result.get("error") and error_type and isinstance(body, dict):
-            if body.get("errorType") == _GENERIC_ERROR_TYPE:
-                body["errorType"] = error_type
+        if error_type and isinstance(body, dict) and body.get("errorType") == _GENERIC_ERROR_TYPE:
+            body["errorType"] = error_type
         return result
 
     return wrapper

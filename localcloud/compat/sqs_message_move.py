@@ -122,7 +122,7 @@ def _put_back(source: dict, messages: list[dict]) -> None:
 def _queue_or_not_found(arn: str) -> dict:
     queue = sqs._queue_by_arn(arn) if arn else None
     if queue is None:
-        raise sqs._Err("ResourceNotFoundException", f"The resource that you specified for the SourceArn parameter doesn't exist: {arn}")
+        raise sqs._Err("ResourceNotFoundException", f"The queue {arn or '(no ARN)'} does not exist.")
     return queue
 
 

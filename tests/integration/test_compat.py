@@ -8,13 +8,13 @@ import time
 import uuid
 
 from ..conftest import wait_for
-from .conftest import ProbeTable, RunningCloud
+from .conftest import ProbeStack, RunningCloud
 
 
-def test_retry_and_catch_match_a_handler_exception_by_its_class_name(cloud: RunningCloud) -> None:
+def test_retry_and_catch_match_a_handler_exception_by_its_class_name(cloud: RunningCloud, probe: ProbeStack) -> None:
     """lambda_error_type: the error name Step Functions sees is the exception's class name."""
     sfn = cloud.client("stepfunctions")
-    arn = sfn.start_execution(stateMachineArn=cloud.probe["NamedErrorStateMachineArn"], input="{}")["executionArn"]
+    arn = sfn.start_execution(stateMachineArn=probe["NamedErrorStateMachineArn"], input="{}")["executionArn"]
 
     execution = wait_for(
         lambda: (e := sfn.describe_execution(executionArn=arn))["status"] != "RUNNING" and e,
@@ -32,12 +32,15 @@ def test_retry_and_catch_match_a_handler_exception_by_its_class_name(cloud: Runn
     assert json.loads(execution["output"])["caught"]["Error"] == "ProbeNamedError"
 
 
-def test_start_message_move_task_redrives_the_dlq_to_its_source_queue(cloud: RunningCloud) -> None:
+def test_start_message_move_task_redrives_the_dlq_to_its_source_queue(cloud: RunningCloud, probe: ProbeStack) -> None:
     """sqs_message_move: `aws sqs start-message-move-task` moves DLQ messages back."""
     sqs = cloud.client("sqs")
-    source, dlq = cloud.probe["RedriveQueueUrl"], cloud.probe["RedriveDLQUrl"]
-    sqs.send_message(QueueUrl=source, MessageBody="poison", MessageAttributes={
-        "origin": {"DataType": "String", "StringValue": "test"}})
+    source, dlq = probe["RedriveQueueUrl"], probe["RedriveDLQUrl"]
+    sqs.send_message(
+        QueueUrl=source,
+        MessageBody="poison",
+        MessageAttributes={"origin": {"DataType": "String", "StringValue": "test"}},
+    )
     assert sqs.receive_message(QueueUrl=source)["Messages"][0]["Body"] == "poison"
 
     def moved_to_dlq() -> bool:
@@ -48,9 +51,9 @@ def test_start_message_move_task_redrives_the_dlq_to_its_source_queue(cloud: Run
 
     wait_for(moved_to_dlq, timeout=15, what="the message in the DLQ")
 
-    handle = sqs.start_message_move_task(SourceArn=cloud.probe["RedriveDLQArn"])["TaskHandle"]
+    handle = sqs.start_message_move_task(SourceArn=probe["RedriveDLQArn"])["TaskHandle"]
 
-    [task] = sqs.list_message_move_tasks(SourceArn=cloud.probe["RedriveDLQArn"])["Results"]
+    [task] = sqs.list_message_move_tasks(SourceArn=probe["RedriveDLQArn"])["Results"]
     assert task["Status"] == "COMPLETED"
     assert task["ApproximateNumberOfMessagesMoved"] == task["ApproximateNumberOfMessagesToMove"] == 1
     assert handle
@@ -61,9 +64,9 @@ def test_start_message_move_task_redrives_the_dlq_to_its_source_queue(cloud: Run
     sqs.delete_message(QueueUrl=source, ReceiptHandle=moved["ReceiptHandle"])
 
 
-def test_start_message_move_task_refuses_a_queue_that_is_not_a_dlq(cloud: RunningCloud) -> None:
+def test_start_message_move_task_refuses_a_queue_that_is_not_a_dlq(cloud: RunningCloud, probe: ProbeStack) -> None:
     sqs = cloud.client("sqs")
-    arn = sqs.get_queue_attributes(QueueUrl=cloud.probe["RedriveQueueUrl"], AttributeNames=["QueueArn"])
+    arn = sqs.get_queue_attributes(QueueUrl=probe["RedriveQueueUrl"], AttributeNames=["QueueArn"])
     try:
         sqs.start_message_move_task(SourceArn=arn["Attributes"]["QueueArn"])
     except sqs.exceptions.ClientError as error:
@@ -72,22 +75,25 @@ def test_start_message_move_task_refuses_a_queue_that_is_not_a_dlq(cloud: Runnin
         raise AssertionError("a queue that is no DLQ was accepted as a move source")
 
 
-def test_a_disabled_mapping_delivers_nothing_until_enabled(cloud: RunningCloud, probe_table: ProbeTable) -> None:
+def test_a_disabled_mapping_delivers_nothing_until_enabled(cloud: RunningCloud, probe: ProbeStack) -> None:
     """esm_disabled_state: a mapping created with Enabled: false says it is Disabled."""
     sqs, lam = cloud.client("sqs"), cloud.client("lambda")
-    queue = cloud.probe["DisabledQueueUrl"]
+    queue = probe["DisabledQueueUrl"]
     body = f"held-{uuid.uuid4().hex[:6]}"
-    [mapping] = lam.list_event_source_mappings(FunctionName=cloud.probe["DisabledConsumerName"])["EventSourceMappings"]
+    [mapping] = lam.list_event_source_mappings(FunctionName=probe["DisabledConsumerName"])["EventSourceMappings"]
     assert mapping["State"] == "Disabled"
     sqs.send_message(QueueUrl=queue, MessageBody=body)
 
     time.sleep(3)  # an absence can only be observed over a span of time
-    assert [d for d in probe_table.deliveries(queue) if d["body"] == body] == []
+    assert [d for d in probe.deliveries(queue) if d["body"] == body] == []
 
     lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
     try:
-        wait_for(lambda: [d for d in probe_table.deliveries(queue) if d["body"] == body], timeout=20,
-                 what="delivery after enabling")
+        wait_for(
+            lambda: [d for d in probe.deliveries(queue) if d["body"] == body],
+            timeout=20,
+            what="delivery after enabling",
+        )
     finally:
         lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
 

@@ -24,10 +24,16 @@ def events(cloud: RunningCloud) -> Callable[[str, str], dict[str, Any]]:
     sqs, bus = cloud.client("sqs"), cloud.client("events")
     queue_url = sqs.create_queue(QueueName="demo-task-events-tap")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus.put_rule(Name="demo-task-events-tap", EventBusName=cloud.outputs["EventBusName"],
-                 EventPattern=json.dumps({"source": ["conveyor.demo-task"]}))
-    bus.put_targets(Rule="demo-task-events-tap", EventBusName=cloud.outputs["EventBusName"],
-                    Targets=[{"Id": "tap", "Arn": queue_arn}])
+    bus.put_rule(
+        Name="demo-task-events-tap",
+        EventBusName=cloud.outputs["EventBusName"],
+        EventPattern=json.dumps({"source": ["conveyor.demo-task"]}),
+    )
+    bus.put_targets(
+        Rule="demo-task-events-tap",
+        EventBusName=cloud.outputs["EventBusName"],
+        Targets=[{"Id": "tap", "Arn": queue_arn}],
+    )
     seen: list[dict[str, Any]] = []
 
     def wait_for_event(detail_type: str, task_id: str) -> dict[str, Any]:
@@ -35,8 +41,9 @@ def events(cloud: RunningCloud) -> Callable[[str, str], dict[str, Any]]:
             for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
                 seen.append(json.loads(message["Body"]))
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            return next((e for e in seen if e["detail-type"] == detail_type
-                         and e["detail"].get("taskId") == task_id), None)
+            return next(
+                (e for e in seen if e["detail-type"] == detail_type and e["detail"].get("taskId") == task_id), None
+            )
 
         return wait_for(find, timeout=30, what=f"{detail_type} for {task_id}")
 
@@ -99,7 +106,11 @@ def test_a_queued_request_runs_all_five_steps_and_publishes_completed(cloud: Run
 
     assert execution["status"] == "SUCCEEDED"
     assert states_entered(cloud, execution["executionArn"]) == {
-        "Initialize": 1, "Process": 1, "SimulateDelay": 1, "SimulateApiCall": 1, "Finalize": 1,
+        "Initialize": 1,
+        "Process": 1,
+        "SimulateDelay": 1,
+        "SimulateApiCall": 1,
+        "Finalize": 1,
         "PublishTaskCompleted": 1,
     }
     completed = events("demo/task.completed", task_id)["detail"]
@@ -158,8 +169,12 @@ def test_a_bad_request_on_the_queue_goes_to_the_dlq_with_the_reason(cloud: Runni
     sqs = cloud.client("sqs")
 
     def in_dlq() -> dict[str, Any] | None:
-        messages = sqs.receive_message(QueueUrl=cloud.outputs["DemoTaskDLQUrl"], MaxNumberOfMessages=10,
-                                       MessageAttributeNames=["All"], VisibilityTimeout=0).get("Messages", [])
+        messages = sqs.receive_message(
+            QueueUrl=cloud.outputs["DemoTaskDLQUrl"],
+            MaxNumberOfMessages=10,
+            MessageAttributeNames=["All"],
+            VisibilityTimeout=0,
+        ).get("Messages", [])
         return next((m for m in messages if marker in m["Body"]), None)
 
     message = wait_for(in_dlq, timeout=30, what="the bad request in the DLQ")
@@ -167,7 +182,8 @@ def test_a_bad_request_on_the_queue_goes_to_the_dlq_with_the_reason(cloud: Runni
     assert "priority: Input should be less than or equal to 600" in reason
     assert "delayMs: Input should be a valid integer" in reason
     executions = cloud.client("stepfunctions").list_executions(
-        stateMachineArn=cloud.outputs["DemoTaskStateMachineArn"])["executions"]
+        stateMachineArn=cloud.outputs["DemoTaskStateMachineArn"]
+    )["executions"]
     assert marker not in {e["name"] for e in executions}
 
 

@@ -15,14 +15,16 @@ def rest_api(title: str) -> APIGatewayRestResolver:
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_document() -> Response[str]:
-        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=app.get_openapi_json_schema())
+        schema = app.get_openapi_json_schema()
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=schema)
 
     @app.exception_handler(RequestValidationError)
     def unprocessable(error: RequestValidationError) -> Response[dict[str, Any]]:
         # Powertools drops `msg` by default; ours are the models' own messages
         # ("Input should be less than or equal to 600"), safe and useful to show.
         detail = [{"loc": list(e["loc"]), "type": e["type"], "msg": e.get("msg", "")} for e in error.errors()]
-        return Response(status_code=422, content_type=content_types.APPLICATION_JSON,
-                        body={"statusCode": 422, "detail": detail})
+        return Response(
+            status_code=422, content_type=content_types.APPLICATION_JSON, body={"statusCode": 422, "detail": detail}
+        )
 
     return app

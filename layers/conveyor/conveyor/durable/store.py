@@ -102,9 +102,7 @@ class TaskStore:
     # -- steps ---------------------------------------------------------------
 
     def get_step(self, task_id: str, step: str) -> StepRecord | None:
-        item = self._table.get_item(Key={"taskId": task_id, "sk": STEP_PREFIX + step}, ConsistentRead=True).get(
-            "Item"
-        )
+        item = self._table.get_item(Key={"taskId": task_id, "sk": STEP_PREFIX + step}, ConsistentRead=True).get("Item")
         return _step_record(item) if item else None
 
     def list_step_items(self, task_id: str) -> list[dict[str, Any]]:
