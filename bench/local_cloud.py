@@ -1,0 +1,181 @@
+"""Figures of the local cloud: startup, demo-task end to end, SQS-to-handler
+latency, and how long a handler edit takes to be live.
+
+    make bench          (or: .venv/bin/python bench/local_cloud.py)
+
+Each figure comes from a fresh local cloud on free ports (real time: no Step
+Functions wait scaling). Prints a table; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from localcloud import deploy as deployer
+from localcloud import runner
+from localcloud.settings import PROJECT_DIR
+
+BENCH_STACK = Path(__file__).parent / "stack"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def summary(values: list[float]) -> str:
+    return f"p50 {percentile(values, 50):7.1f} ms   p99 {percentile(values, 99):7.1f} ms   (n={len(values)})"
+
+
+def wait_until(condition: Any, timeout: float = 60, interval: float = 0.01) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError("benchmark condition not met")
+
+
+def startup(work: Path, runs: int = 3) -> list[tuple[float, float]]:
+    """(seconds until the ready banner, seconds the stack deploy took) per fresh start."""
+    figures = []
+    for index in range(runs):
+        cloud = runner.start(work / f"startup-{index}")
+        deploy_seconds = float(cloud.log().split(" in ")[1].split(" s)")[0])
+        figures.append((cloud.ready_seconds, deploy_seconds))
+        cloud.stop()
+    return figures
+
+
+def demo_task_end_to_end(cloud: runner.CloudProcess, runs: int = 30) -> dict[str, list[float]]:
+    """Milliseconds from sending `{"taskId": ...}` (delayMs 0) to the queue, or POSTing
+    it to /tasks, until the task record says SUCCEEDED. The first run of each
+    starts every Lambda worker cold and is reported apart."""
+    sqs = cloud.client("sqs")
+    table = cloud.resource("dynamodb").Table(cloud.outputs["TasksTableName"])
+
+    def submit_to_queue(task_id: str) -> None:
+        sqs.send_message(QueueUrl=cloud.outputs["DemoTaskQueueUrl"], MessageBody=json.dumps({"taskId": task_id}))
+
+    def submit_over_http(task_id: str) -> None:
+        request = urllib.request.Request(
+            cloud.settings.api_url + "/tasks",
+            data=json.dumps({"taskId": task_id}).encode(),
+            headers={"content-type": "application/json"},
+        )
+        urllib.request.urlopen(request).read()
+
+    def one_run(submit: Any) -> float:
+        task_id = f"bench-{uuid.uuid4().hex[:10]}"
+        started = time.perf_counter()
+        submit(task_id)
+        wait_until(
+            lambda: (
+                (table.get_item(Key={"taskId": task_id, "sk": "TASK"}).get("Item") or {}).get("status") == "SUCCEEDED"
+            )
+        )
+        return (time.perf_counter() - started) * 1000
+
+    figures: dict[str, list[float]] = {}
+    for name, submit in (("SQS", submit_to_queue), ("HTTP", submit_over_http)):
+        figures[f"{name} cold"] = [one_run(submit)]
+        figures[name] = [one_run(submit) for _ in range(runs)]
+    return figures
+
+
+def sqs_to_handler(cloud: runner.CloudProcess, bench: dict[str, str]) -> dict[str, list[float]]:
+    """Milliseconds from SendMessage to the consumer handler running. A burst of
+    60 first (it starts the mapping's 5 workers cold), then 300 sent 10 ms apart."""
+    sqs = cloud.client("sqs")
+    table = cloud.resource("dynamodb").Table(bench["LatencyTableName"])
+
+    def latencies(messages: int, gap: float) -> list[float]:
+        for item in table.scan()["Items"]:
+            table.delete_item(Key={"id": item["id"]})
+        for _ in range(messages):
+            sqs.send_message(QueueUrl=bench["LatencyQueueUrl"], MessageBody=json.dumps({"sentAt": time.time()}))
+            time.sleep(gap)
+        items = wait_until(lambda: len(i := table.scan()["Items"]) >= messages and i, timeout=120, interval=0.2)
+        return [float(item["latencyMs"]) for item in items]
+
+    return {"burst, cold workers": latencies(60, 0), "warm, 10 ms apart": latencies(300, 0.01)}
+
+
+def edit_to_live(cloud: runner.CloudProcess, work: Path) -> tuple[float, float]:
+    """Seconds from saving a handler edit to the new code answering: deploy() in
+    process, and the `python -m localcloud deploy` command on the project stack."""
+    stack_dir = work / "edit-stack"
+    shutil.copytree(BENCH_STACK, stack_dir)
+    deployer.deploy(cloud.settings, template=stack_dir / "template.yaml", stack_name="bench-edit")
+    outputs = deployer.stack_outputs(cloud.client("cloudformation"), "bench-edit")
+    lam = cloud.client("lambda")
+
+    def version() -> str:
+        response = lam.invoke(FunctionName=outputs["EchoFunctionName"], Payload=b"{}")
+        return json.loads(response["Payload"].read())["version"]
+
+    assert version() == "v1"
+    handler = stack_dir / "functions" / "app.py"
+    started = time.perf_counter()
+    handler.write_text(handler.read_text().replace('VERSION = "v1"', 'VERSION = "v2"'))
+    deployer.deploy(cloud.settings, template=stack_dir / "template.yaml", stack_name="bench-edit")
+    wait_until(lambda: version() == "v2", timeout=30)
+    in_process = time.perf_counter() - started
+
+    env = {"LOCALCLOUD_PORT": str(cloud.settings.port), "LOCALCLOUD_STATE_DIR": str(cloud.settings.state_dir)}
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "localcloud", "deploy"],
+        cwd=PROJECT_DIR,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
+    command = time.perf_counter() - started
+    return in_process, command
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="conveyor-bench-") as tmp:
+        work = Path(tmp)
+        starts = startup(work)
+        cloud = runner.start(work / "main")
+        try:
+            bench = deployer.deploy(cloud.settings, template=BENCH_STACK / "template.yaml", stack_name="bench").outputs
+            end_to_end = demo_task_end_to_end(cloud)
+            latencies = sqs_to_handler(cloud, bench)
+            in_process, command = edit_to_live(cloud, work)
+        finally:
+            cloud.stop()
+
+    ready = [seconds for seconds, _ in starts]
+    deploys = [seconds for _, seconds in starts]
+    print("Conveyor local cloud (MiniStack), this machine")
+    print(
+        f"  {'startup to ready banner':<36}median {statistics.median(ready):5.2f} s   "
+        f"(runs: {', '.join(f'{s:.2f}' for s in ready)}; stack deploy median {statistics.median(deploys):.2f} s)"
+    )
+    for name, values in end_to_end.items():
+        print(f"  {'demo-task end to end, ' + name:<36}{summary(values)}")
+    for name, values in latencies.items():
+        print(f"  {'SQS to handler, ' + name:<36}{summary(values)}")
+    print(
+        f"  {'handler edit to live':<36}{in_process:5.2f} s (deploy in process)   "
+        f"{command:5.2f} s (`python -m localcloud deploy`, project stack)"
+    )
+
+
+if __name__ == "__main__":
+    main()
