@@ -1,4 +1,4 @@
-"""Consumes `demo/task.requested` messages from the demo-task queue and starts runs.
+"""Consumes `demo/task.requested` messages from the demo-task queue and queues runs.
 
 A payload that fails validation goes to the DLQ at once with its reason; any
 other failure reports the message as a batch item failure, so SQS redelivers
@@ -29,7 +29,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @tracer.capture_method
-def start_requested_task(record: SQSRecord) -> None:
+def start_requested_task(record: SQSRecord, lambda_context: LambdaContext) -> None:
     try:
         request = DemoTaskRequested.model_validate_json(record.body)
     except ValidationError as error:
@@ -38,12 +38,10 @@ def start_requested_task(record: SQSRecord) -> None:
         dead_letter(settings().demo_task_dlq_url, record, reason)
         metrics.add_metric(name="TaskRequestsRejected", unit=MetricUnit.Count, value=1)
         return
-    run = submit(request)
-    logger.info(
-        "demo task submitted",
-        extra={"taskId": run.task_id, "executionArn": run.execution_arn, "duplicate": run.already_started},
-    )
-    metrics.add_metric(name="TasksSubmitted", unit=MetricUnit.Count, value=1)
+    accepted = submit(request, lambda_context)
+    logger.info("demo task submitted", extra=accepted.model_dump(by_alias=True))
+    metric = "TasksDeduplicated" if accepted.duplicate else "TasksSubmitted"
+    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context

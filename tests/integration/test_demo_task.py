@@ -111,6 +111,7 @@ def test_a_queued_request_runs_all_five_steps_and_publishes_completed(cloud: Run
         "SimulateDelay": 1,
         "SimulateApiCall": 1,
         "Finalize": 1,
+        "ReleaseRunSlot": 1,
         "PublishTaskCompleted": 1,
     }
     completed = events("demo/task.completed", task_id)["detail"]

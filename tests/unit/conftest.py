@@ -12,6 +12,8 @@ import pytest
 from moto import mock_aws
 
 from conveyor import aws, settings
+from conveyor.demo_task import submission
+from conveyor.flow import limits
 
 REGION = "us-east-1"
 
@@ -40,18 +42,31 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """moto with the resources the demo task needs; their names are in the env, as on Lambda."""
     with mock_aws():
-        aws.client.cache_clear()
-        aws.table.cache_clear()
-        settings.settings.cache_clear()
+        clear_caches()
         resources = create_demo_task_resources()
-        monkeypatch.setenv("TASKS_TABLE", resources["table"])
-        monkeypatch.setenv("DEMO_TASK_STATE_MACHINE_ARN", resources["state_machine_arn"])
-        monkeypatch.setenv("DEMO_TASK_DLQ_URL", resources["dlq_url"])
-        monkeypatch.setenv("EVENT_BUS_NAME", "default")
+        for name, value in {
+            "TASKS_TABLE": resources["table"],
+            "FLOW_TABLE": resources["flow_table"],
+            "IDEMPOTENCY_TABLE": resources["idempotency_table"],
+            "DEMO_TASK_STATE_MACHINE_ARN": resources["state_machine_arn"],
+            "DEMO_TASK_DLQ_URL": resources["dlq_url"],
+            "DISPATCH_QUEUE_URL": resources["dispatch_queue_url"],
+            "DISPATCH_TIMER_QUEUE_URL": resources["dispatch_timer_queue_url"],
+            "EVENT_BUS_NAME": "default",
+        }.items():
+            monkeypatch.setenv(name, value)
         yield resources
-        aws.client.cache_clear()
-        aws.table.cache_clear()
-        settings.settings.cache_clear()
+        clear_caches()
+
+
+def clear_caches() -> None:
+    """Everything built once per Lambda process, built again for the next test."""
+    aws.client.cache_clear()
+    aws.dynamodb.cache_clear()
+    settings.settings.cache_clear()
+    limits.flow_limits.cache_clear()
+    submission._idempotency_config.cache_clear()
+    submission._submit_once.cache_clear()
 
 
 def create_demo_task_resources() -> dict[str, str]:
@@ -77,8 +92,17 @@ def create_demo_task_resources() -> dict[str, str]:
             }
         ],
     )
+    for name, key in (("flow", [("pk", "HASH"), ("sk", "RANGE")]), ("idempotency", [("id", "HASH")])):
+        ddb.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": attribute, "AttributeType": "S"} for attribute, _ in key],
+            KeySchema=[{"AttributeName": attribute, "KeyType": kind} for attribute, kind in key],
+        )
     sqs = boto3.client("sqs", region_name=REGION)
     dlq_url = sqs.create_queue(QueueName="demo-task-dlq")["QueueUrl"]
+    dispatch_queue_url = sqs.create_queue(QueueName="dispatch.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    dispatch_timer_queue_url = sqs.create_queue(QueueName="dispatch-timer")["QueueUrl"]
     role = boto3.client("iam", region_name=REGION).create_role(
         RoleName="sfn", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
     )["Role"]["Arn"]
@@ -86,7 +110,15 @@ def create_demo_task_resources() -> dict[str, str]:
     state_machine_arn = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
         name="demo-task", definition=json.dumps(definition), roleArn=role
     )["stateMachineArn"]
-    return {"table": "tasks", "dlq_url": dlq_url, "state_machine_arn": state_machine_arn}
+    return {
+        "table": "tasks",
+        "flow_table": "flow",
+        "idempotency_table": "idempotency",
+        "dlq_url": dlq_url,
+        "dispatch_queue_url": dispatch_queue_url,
+        "dispatch_timer_queue_url": dispatch_timer_queue_url,
+        "state_machine_arn": state_machine_arn,
+    }
 
 
 class FakeLambdaContext:

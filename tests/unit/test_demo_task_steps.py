@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from conveyor.demo_task import flow
 from conveyor.durable.errors import PermanentStepError, TransientStepError
 from conveyor.durable.store import task_store
+from conveyor.durable.submission import queue_new_run
 
 from ..conftest import load_handler
 from .conftest import FakeLambdaContext
@@ -54,7 +56,7 @@ def test_a_permanent_failure_fails_at_the_asked_step(cloud: dict) -> None:
 
 def test_record_failure_marks_the_task_failed_at_its_current_step(cloud: dict) -> None:
     state = {"task": {"taskId": "t-4", "simulateFailure": True}, "run": 1, "steps": {}}
-    task_store().record_submitted("t-4", 1, state["task"])
+    queue_new_run(task_store(), flow.waiting_list(), state["task"], priority=0)
     with pytest.raises(PermanentStepError):
         steps.simulate_api_call(state, CONTEXT)
     cause = '{"errorType": "PermanentStepError", "errorMessage": "simulate-api-call failed permanently"}'

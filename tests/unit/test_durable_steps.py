@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from conveyor.demo_task import flow
 from conveyor.durable.steps import StepRun, durable_step
 from conveyor.durable.store import task_store
+from conveyor.durable.submission import queue_new_run
 
 from .conftest import FakeLambdaContext
 
@@ -65,10 +67,51 @@ def test_a_new_run_executes_the_step_again_from_attempt_one(cloud: dict) -> None
 
 def test_a_finished_older_run_does_not_overwrite_the_newer_one(cloud: dict) -> None:
     store = task_store()
-    store.record_submitted("t-1", 2, {"taskId": "t-1"})
+    for _ in range(2):
+        queue_new_run(store, flow.waiting_list(), {"taskId": "t-1"}, priority=0)
     store.record_failed("t-1", 1, "count", {"type": "X", "message": "late"})
     assert store.get_task("t-1")["status"] == "QUEUED"
 
     store.record_succeeded("t-1", 2, {"ok": True})
     task = store.get_task("t-1")
     assert (task["status"], task["resultJson"]) == ("SUCCEEDED", '{"ok": true}')
+
+
+@durable_step("effectful")
+def effectful_step(step: StepRun) -> dict:
+    calls.append(step)
+    step.effects.append(task_store().count_update(step.task["taskId"], "effectCount"))
+    racing = step.task.get("racingAttemptCommitsFirst")
+    if racing:  # an earlier attempt, thought dead, commits while this one runs
+        task_store().step_succeeded(step.task["taskId"], step.run, "effectful", {"by": "earlier"}, list(step.effects))
+    if step.task.get("failUntil", 0) >= step.attempt:
+        raise RuntimeError("dies before committing")
+    return {"by": f"attempt {step.attempt}"}
+
+
+def effect_count(task_id: str = "t-1") -> int:
+    return int((task_store().get_task(task_id) or {}).get("effectCount", 0))
+
+
+def test_an_effect_is_applied_once_with_the_steps_success(cloud: dict) -> None:
+    with pytest.raises(RuntimeError):
+        effectful_step(state(failUntil=1), FakeLambdaContext())
+    assert effect_count() == 0  # died before committing: nothing applied
+
+    assert effectful_step(state(failUntil=1), FakeLambdaContext()) == {"by": "attempt 2"}
+    assert effectful_step(state(failUntil=1), FakeLambdaContext()) == {"by": "attempt 2"}  # reused
+    assert effect_count() == 1
+
+
+def test_an_attempt_that_loses_the_race_returns_the_committed_result(cloud: dict) -> None:
+    result = effectful_step(state(racingAttemptCommitsFirst=True), FakeLambdaContext())
+    assert result == {"by": "earlier"}
+    assert effect_count() == 1
+
+
+def test_a_step_of_a_replaced_run_stops(cloud: dict) -> None:
+    from conveyor.durable.errors import SupersededRunError
+
+    counting_step(state(run=2), FakeLambdaContext())
+    with pytest.raises(SupersededRunError):
+        counting_step(state(run=1), FakeLambdaContext())

@@ -4,23 +4,42 @@ from __future__ import annotations
 
 import json
 
+from conveyor.durable.store import task_store
+
 from ..conftest import load_handler
 from .conftest import FakeLambdaContext, api_event
 
 api = load_handler("http_api")
 
 
-def call(method: str, path: str, body: object = None, **path_parameters: str) -> tuple[int, dict]:
-    response = api.handler(api_event(method, path, body, path_parameters or None), FakeLambdaContext())
+def call(method: str, path: str, body: object = None, query: dict | None = None, **path_parameters: str):
+    event = api_event(method, path, body, path_parameters or None)
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {key: [value] for key, value in (query or {}).items()} or None
+    response = api.handler(event, FakeLambdaContext())
     return response["statusCode"], json.loads(response["body"])
 
 
-def test_post_tasks_accepts_a_run(cloud: dict) -> None:
+def test_post_tasks_queues_a_run(cloud: dict) -> None:
     status, body = call("POST", "/tasks", {"taskId": "t-1"})
     assert status == 202
-    assert body["taskId"] == "t-1"
-    assert body["duplicate"] is False
-    assert body["executionArn"].endswith(":t-1")
+    assert body == {
+        "taskId": "t-1",
+        "run": 1,
+        "replay": 0,
+        "executionName": "t-1",
+        "status": "QUEUED",
+        "duplicate": False,
+    }
+
+
+def test_a_second_post_answers_with_the_existing_run(cloud: dict) -> None:
+    call("POST", "/tasks", {"taskId": "t-1"})
+    status, body = call("POST", "/tasks", {"taskId": "t-1"})
+    assert (status, body["run"], body["duplicate"]) == (202, 1, True)
+
+    status, body = call("POST", "/tasks", {"taskId": "t-1", "force": True})
+    assert (status, body["run"], body["executionName"], body["duplicate"]) == (202, 2, "t-1--run2", False)
 
 
 def test_post_tasks_names_the_wrong_fields(cloud: dict) -> None:
@@ -35,7 +54,7 @@ def test_get_task_reports_its_status(cloud: dict) -> None:
     call("POST", "/tasks", {"taskId": "t-2"})
     status, body = call("GET", "/tasks/t-2", task_id="t-2")
     assert status == 200
-    assert (body["taskId"], body["status"], body["run"]) == ("t-2", "QUEUED", 1)
+    assert (body["taskId"], body["status"], body["run"], body["steps"]) == ("t-2", "QUEUED", 1, [])
 
 
 def test_unknown_task_is_404(cloud: dict) -> None:
@@ -44,7 +63,34 @@ def test_unknown_task_is_404(cloud: dict) -> None:
     assert "nope" in body["message"]
 
 
+def test_tasks_are_listed_by_status_a_page_at_a_time(cloud: dict) -> None:
+    for number in range(3):
+        call("POST", "/tasks", {"taskId": f"t-{number}"})
+
+    status, first = call("GET", "/tasks", query={"status": "QUEUED", "limit": "2"})
+    assert status == 200 and len(first["tasks"]) == 2 and first["nextToken"]
+    _, second = call("GET", "/tasks", query={"status": "QUEUED", "limit": "2", "nextToken": first["nextToken"]})
+    listed = [task["taskId"] for task in first["tasks"] + second["tasks"]]
+    assert sorted(listed) == ["t-0", "t-1", "t-2"]
+
+    assert call("GET", "/tasks", query={"status": "DONE"})[0] == 422
+    assert call("GET", "/tasks", query={"status": "QUEUED", "nextToken": "garbage"})[0] == 400
+
+
+def test_only_a_failed_task_can_be_retried(cloud: dict) -> None:
+    assert call("POST", "/tasks/nope/retry", task_id="nope")[0] == 404
+    call("POST", "/tasks", {"taskId": "t-3"})
+    status, body = call("POST", "/tasks/t-3/retry", task_id="t-3")
+    assert status == 409 and "QUEUED" in body["message"]
+
+    task_store().record_failed("t-3", 1, "process", {"type": "X", "message": "boom"})
+    status, body = call("POST", "/tasks/t-3/retry", task_id="t-3")
+    assert status == 202
+    assert (body["run"], body["replay"], body["executionName"]) == (1, 1, "t-3--replay1")
+    assert task_store().get_task("t-3")["status"] == "QUEUED"
+
+
 def test_the_openapi_document_describes_the_routes(cloud: dict) -> None:
     status, body = call("GET", "/openapi.json")
     assert status == 200
-    assert {"/tasks", "/tasks/{task_id}"} <= set(body["paths"])
+    assert {"/tasks", "/tasks/{task_id}", "/tasks/{task_id}/retry"} <= set(body["paths"])

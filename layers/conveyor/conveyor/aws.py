@@ -18,5 +18,10 @@ def client(service: str) -> Any:
 
 
 @cache
+def dynamodb() -> Any:
+    """The DynamoDB resource: tables, and a client that takes plain Python values."""
+    return boto3.resource("dynamodb")
+
+
 def table(name: str) -> Any:
-    return boto3.resource("dynamodb").Table(name)
+    return dynamodb().Table(name)

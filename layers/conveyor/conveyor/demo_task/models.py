@@ -36,6 +36,8 @@ class DemoTaskRequested(BaseModel):
     fail_times: Annotated[int | None, Field(alias="failTimes", ge=1, le=100)] = None
     # Among waiting runs, priority p orders a run as if submitted p seconds earlier.
     priority: Annotated[int, Field(ge=-600, le=600)] = 0
+    # Start a new run even if this taskId was submitted inside the idempotency window.
+    force: bool = False
 
     @model_validator(mode="after")
     def _failure_needs_simulate_failure(self) -> DemoTaskRequested:
@@ -44,7 +46,8 @@ class DemoTaskRequested(BaseModel):
         return self
 
     def to_event(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True)
+        """The run's payload (`force` is about the submission, not the run)."""
+        return self.model_dump(by_alias=True, exclude_none=True, exclude={"force"})
 
     def injected_failure(self, step: int, attempt: int) -> Literal["transient", "permanent"] | None:
         """The failure this request asks of `step` on its `attempt`-th run (1-based)."""

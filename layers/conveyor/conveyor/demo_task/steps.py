@@ -13,7 +13,7 @@ from typing import Any
 from conveyor.demo_task.models import STEPS, DemoTaskRequested, DemoTaskResult
 from conveyor.durable.errors import PermanentStepError, TransientStepError
 from conveyor.durable.steps import StepRun
-from conveyor.durable.store import now_iso
+from conveyor.durable.store import now_iso, task_store
 
 PROCESSING_SECONDS = 0.1
 
@@ -28,11 +28,14 @@ def process(step: StepRun) -> dict[str, Any]:
     request = _request_failing_if_asked(step, 2)
     time.sleep(PROCESSING_SECONDS)  # the placeholder's ~100 ms of work
     digest = hashlib.sha256(json.dumps(request.to_event(), sort_keys=True).encode()).hexdigest()
+    # The step's effect, applied exactly once with its success: see StepRun.
+    step.effects.append(task_store().count_update(request.task_id, "processedCount"))
     return {"processedAt": now_iso(), "digest": digest}
 
 
 def simulate_api_call(step: StepRun) -> dict[str, Any]:
-    _request_failing_if_asked(step, 4)
+    request = _request_failing_if_asked(step, 4)
+    step.effects.append(task_store().count_update(request.task_id, "apiCallCount"))
     return {"calledAt": now_iso(), "attempt": step.attempt, "response": {"status": 200}}
 
 

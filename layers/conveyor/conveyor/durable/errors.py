@@ -12,5 +12,9 @@ class PermanentStepError(Exception):
     """Trying again cannot help: not retried, the run fails."""
 
 
+class SupersededRunError(Exception):
+    """A newer run of the task started: this older one stops, not retried."""
+
+
 def error_details(error: BaseException) -> dict[str, str]:
     return {"type": type(error).__name__, "message": str(error)}

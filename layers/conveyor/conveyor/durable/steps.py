@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from conveyor.durable.errors import error_details
-from conveyor.durable.store import task_store
+from conveyor.durable.errors import SupersededRunError, error_details
+from conveyor.durable.store import StepAlreadySucceeded, TaskStore, task_store
 
 
 class StepState(BaseModel):
@@ -36,12 +36,19 @@ class StepState(BaseModel):
 
 @dataclass(frozen=True)
 class StepRun:
-    """One attempt of one step."""
+    """One attempt of one step.
+
+    A step's effects on the system are DynamoDB writes it adds to `effects`:
+    they are committed in one transaction with the step's success, so a step
+    whose worker dies before that commit has applied nothing, and one that dies
+    after it is never run again.
+    """
 
     task: dict[str, Any]
     run: int
     attempt: int
     previous: dict[str, Any] = field(default_factory=dict)
+    effects: list[dict[str, Any]] = field(default_factory=list)
 
 
 def durable_step(name: str) -> Callable[[Callable[[StepRun], Any]], Callable[[dict, Any], Any]]:
@@ -57,14 +64,26 @@ def durable_step(name: str) -> Callable[[Callable[[StepRun], Any]], Callable[[di
                 store.step_reused(state.task_id, name)
                 return done.result
             attempt = store.start_attempt(state.task_id, state.run, name)
+            step = StepRun(task=state.task, run=state.run, attempt=attempt, previous=state.steps)
             try:
-                result = fn(StepRun(task=state.task, run=state.run, attempt=attempt, previous=state.steps))
+                result = fn(step)
             except Exception as error:
                 store.step_failed(state.task_id, state.run, name, error_details(error))
                 raise
-            store.step_succeeded(state.task_id, state.run, name, result)
+            try:
+                store.step_succeeded(state.task_id, state.run, name, result, step.effects)
+            except StepAlreadySucceeded:
+                return _result_committed_earlier(store, state, name)
             return result
 
         return handler
 
     return decorator
+
+
+def _result_committed_earlier(store: TaskStore, state: StepState, name: str) -> Any:
+    """An earlier attempt of this run committed first: its result stands."""
+    record = store.get_step(state.task_id, name)
+    if record is None or record.run != state.run or not record.succeeded:
+        raise SupersededRunError(f"run {state.run} of {state.task_id} was replaced by a newer run")
+    return record.result

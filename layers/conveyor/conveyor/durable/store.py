@@ -21,8 +21,15 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from conveyor.durable.errors import SupersededRunError
+from conveyor.dynamo import transact_write
+
 TASK_SK = "TASK"
 STEP_PREFIX = "STEP#"
+
+
+class StepAlreadySucceeded(Exception):
+    """The step's success was already recorded by an earlier attempt."""
 
 
 def now_iso() -> str:
@@ -48,21 +55,58 @@ class TaskStore:
 
     # -- tasks ---------------------------------------------------------------
 
-    def record_submitted(self, task_id: str, run: int, request: dict[str, Any]) -> None:
-        """A run was asked for: a new run, or a replay of the current one. It waits to start."""
-        self._table.update_item(
-            Key={"taskId": task_id, "sk": TASK_SK},
-            UpdateExpression=(
-                "SET #status = :queued, #run = :run, #request = :request, submittedAt = :now"
-                " REMOVE executionArn, startedAt, finishedAt, currentStep, #error, resultJson"
-            ),
-            ExpressionAttributeNames={"#status": "status", "#run": "run", "#request": "request", "#error": "error"},
-            ExpressionAttributeValues={":queued": "QUEUED", ":run": run, ":request": request, ":now": now_iso()},
-        )
+    def new_run_update(self, task_id: str, previous_run: int, task: dict[str, Any]) -> dict[str, Any]:
+        """The transaction action that makes `previous_run + 1` the task's current run, QUEUED.
 
-    def record_execution(self, task_id: str, run: int, execution_arn: str) -> None:
-        """The Step Functions execution that carries `run`."""
-        self._update_task_of_run(task_id, run, {"executionArn": execution_arn, "startedAt": now_iso()})
+        It fails if another submission changed the run number since it was read."""
+        return {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"taskId": task_id, "sk": TASK_SK},
+                "UpdateExpression": (
+                    "SET #status = :queued, #run = :run, #request = :request, submittedAt = :now, replays = :zero"
+                    " REMOVE executionArn, startedAt, finishedAt, currentStep, #error, resultJson"
+                ),
+                "ConditionExpression": "attribute_not_exists(#run) OR #run = :previous",
+                "ExpressionAttributeNames": {
+                    "#status": "status",
+                    "#run": "run",
+                    "#request": "request",
+                    "#error": "error",
+                },
+                "ExpressionAttributeValues": {
+                    ":queued": "QUEUED",
+                    ":run": previous_run + 1,
+                    ":previous": previous_run,
+                    ":request": task,
+                    ":now": now_iso(),
+                    ":zero": 0,
+                },
+            }
+        }
+
+    def replay_update(self, task_id: str, run: int, replays: int) -> dict[str, Any]:
+        """The transaction action that queues replay `replays + 1` of FAILED `run`."""
+        return {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"taskId": task_id, "sk": TASK_SK},
+                "UpdateExpression": "SET #status = :queued, replays = :replay REMOVE finishedAt, currentStep, #error",
+                "ConditionExpression": "#status = :failed AND #run = :run AND replays = :replays",
+                "ExpressionAttributeNames": {"#status": "status", "#run": "run", "#error": "error"},
+                "ExpressionAttributeValues": {
+                    ":queued": "QUEUED",
+                    ":failed": "FAILED",
+                    ":run": run,
+                    ":replays": replays,
+                    ":replay": replays + 1,
+                },
+            }
+        }
+
+    def record_execution(self, task_id: str, run: int, execution_arn: str, started_at: str) -> None:
+        """The Step Functions execution that carries `run`, started when the dispatcher admitted it."""
+        self._update_task_of_run(task_id, run, {"executionArn": execution_arn, "startedAt": started_at})
 
     def record_succeeded(self, task_id: str, run: int, result: Any) -> None:
         self._finish(task_id, run, "SUCCEEDED", {"resultJson": json.dumps(result)})
@@ -92,6 +136,10 @@ class TaskStore:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
 
+    def query(self, **query: Any) -> dict[str, Any]:
+        """A raw query of the table (its indexes included), for listings."""
+        return self._table.query(**query)
+
     def get_task(self, task_id: str) -> dict[str, Any] | None:
         return self._table.get_item(Key={"taskId": task_id, "sk": TASK_SK}, ConsistentRead=True).get("Item")
 
@@ -116,20 +164,25 @@ class TaskStore:
         """Count one more attempt of `step` in `run`; the first attempt of a new run counts 1."""
         now = now_iso()
         key = {"taskId": task_id, "sk": STEP_PREFIX + step}
-        names = {"#status": "status", "#run": "run", "#attempts": "attempts"}
         try:
             attributes = self._table.update_item(
                 Key=key,
                 UpdateExpression="SET #status = :running, lastStartedAt = :now ADD #attempts :one",
                 ConditionExpression="#run = :run",
-                ExpressionAttributeNames=names,
+                ExpressionAttributeNames={"#status": "status", "#run": "run", "#attempts": "attempts"},
                 ExpressionAttributeValues={":running": "RUNNING", ":now": now, ":one": 1, ":run": run},
                 ReturnValues="UPDATED_NEW",
             )["Attributes"]
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            # First attempt of this step in this run: start its record afresh.
+            attributes = {"attempts": self._first_attempt(key, run, now)}
+        self._set_current_step(task_id, run, step)
+        return int(attributes["attempts"])
+
+    def _first_attempt(self, key: dict[str, str], run: int, now: str) -> int:
+        """Start the step's record for `run`, unless a newer run already owns it."""
+        try:
             self._table.put_item(
                 Item={
                     **key,
@@ -138,25 +191,55 @@ class TaskStore:
                     "attempts": 1,
                     "firstStartedAt": now,
                     "lastStartedAt": now,
-                }
+                },
+                ConditionExpression="attribute_not_exists(#run) OR #run < :run",
+                ExpressionAttributeNames={"#run": "run"},
+                ExpressionAttributeValues={":run": run},
             )
-            attributes = {"attempts": 1}
-        self._set_current_step(task_id, run, step)
-        return int(attributes["attempts"])
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise SupersededRunError(f"run {run} of {key['taskId']} was replaced by a newer run") from error
+            raise
+        return 1
 
-    def step_succeeded(self, task_id: str, run: int, step: str, result: Any) -> None:
-        self._table.update_item(
-            Key={"taskId": task_id, "sk": STEP_PREFIX + step},
-            UpdateExpression="SET #status = :succeeded, resultJson = :result, finishedAt = :now REMOVE #error",
-            ConditionExpression="#run = :run",
-            ExpressionAttributeNames={"#status": "status", "#run": "run", "#error": "error"},
-            ExpressionAttributeValues={
-                ":succeeded": "SUCCEEDED",
-                ":result": json.dumps(result),
-                ":now": now_iso(),
-                ":run": run,
-            },
-        )
+    def step_succeeded(self, task_id: str, run: int, step: str, result: Any, effects: list[dict[str, Any]]) -> None:
+        """Record the step's result and apply its effects, all or nothing, once.
+
+        Raises StepAlreadySucceeded when an earlier attempt got there first (its
+        worker died after committing), so the effects are never applied twice."""
+        record = {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"taskId": task_id, "sk": STEP_PREFIX + step},
+                "UpdateExpression": "SET #status = :succeeded, resultJson = :result, finishedAt = :now REMOVE #error",
+                "ConditionExpression": "#run = :run AND #status <> :succeeded",
+                "ExpressionAttributeNames": {"#status": "status", "#run": "run", "#error": "error"},
+                "ExpressionAttributeValues": {
+                    ":succeeded": "SUCCEEDED",
+                    ":result": json.dumps(result),
+                    ":now": now_iso(),
+                    ":run": run,
+                },
+            }
+        }
+        try:
+            transact_write([record, *effects])
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "TransactionCanceledException":
+                raise StepAlreadySucceeded(step) from error
+            raise
+
+    def count_update(self, task_id: str, attribute: str) -> dict[str, Any]:
+        """A transaction action adding 1 to the task's numeric `attribute`: a step effect."""
+        return {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"taskId": task_id, "sk": TASK_SK},
+                "UpdateExpression": "ADD #attribute :one",
+                "ExpressionAttributeNames": {"#attribute": attribute},
+                "ExpressionAttributeValues": {":one": 1},
+            }
+        }
 
     def step_failed(self, task_id: str, run: int, step: str, error: dict[str, str]) -> None:
         self._table.update_item(

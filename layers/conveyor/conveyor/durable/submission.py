@@ -1,20 +1,48 @@
-"""Start a run of a durable task as a Step Functions execution named after the task."""
+"""Queue runs of a durable task, and start them when the dispatcher admits them.
+
+Queueing is one DynamoDB transaction over the task record and the flow's
+waiting list: a run is either queued and recorded, or neither. Starting is a
+Step Functions execution named after the task, so starting a run twice starts
+it once.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from conveyor.aws import client
 from conveyor.durable.store import TaskStore
+from conveyor.dynamo import plain, transact_write
+from conveyor.flow.waiting import WaitingList, WaitingRun
 
 # Step Functions execution names: 1-80 characters, no whitespace, brackets,
 # wildcards or punctuation such as " # % \ ^ | ~ ` $ & , ; : /.
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 _NAME_LIMIT = 80
+
+
+class TaskNotFound(LookupError):
+    pass
+
+
+class NotReplayable(RuntimeError):
+    """Only a FAILED run can be replayed."""
+
+    def __init__(self, task_id: str, status: str) -> None:
+        super().__init__(f"task {task_id} is {status}; only a FAILED task can be replayed")
+        self.status = status
+
+
+class ConcurrentSubmission(RuntimeError):
+    """Another submission of the same task changed it meanwhile; submit again."""
 
 
 def execution_name(task_id: str, run: int = 1, replay: int = 0) -> str:
@@ -32,42 +60,65 @@ def execution_name(task_id: str, run: int = 1, replay: int = 0) -> str:
 
 
 @dataclass(frozen=True)
-class StartedRun:
+class QueuedRun:
     task_id: str
     run: int
-    execution_arn: str
-    already_started: bool
+    replay: int
+    execution_name: str
 
 
-def start_run(
-    store: TaskStore,
-    state_machine_arn: str,
-    task: dict[str, Any],
-    run: int = 1,
-    replay: int = 0,
-) -> StartedRun:
-    """Record the run, then start its execution. Starting the same run twice starts it once."""
+def queue_new_run(store: TaskStore, waiting: WaitingList, task: dict[str, Any], priority: int) -> QueuedRun:
+    """Make a new run the task's current one and put it on the waiting list."""
     task_id = str(task["taskId"])
-    name = execution_name(task_id, run, replay)
+    current = store.get_task(task_id) or {}
+    previous_run = int(current.get("run", 0))
+    run = WaitingRun(task_id, previous_run + 1, 0, task, priority, _now_ms())
+    _queue(store, waiting, store.new_run_update(task_id, previous_run, task), run)
+    return QueuedRun(task_id, run.run, 0, execution_name(task_id, run.run))
+
+
+def queue_replay(store: TaskStore, waiting: WaitingList, task_id: str) -> QueuedRun:
+    """Queue the FAILED current run again; its succeeded steps will be reused."""
+    current = store.get_task(task_id)
+    if current is None:
+        raise TaskNotFound(task_id)
+    if current["status"] != "FAILED":
+        raise NotReplayable(task_id, current["status"])
+    run, replays = int(current["run"]), int(current.get("replays", 0))
+    request = plain(current["request"])
+    waiting_run = WaitingRun(task_id, run, replays + 1, request, int(request.get("priority", 0)), _now_ms())
+    _queue(store, waiting, store.replay_update(task_id, run, replays), waiting_run)
+    return QueuedRun(task_id, run, replays + 1, execution_name(task_id, run, replays + 1))
+
+
+def start_queued_run(store: TaskStore, state_machine_arn: str, run: WaitingRun, start_ms: int) -> str:
+    """Start the execution of an admitted run; returns its ARN."""
+    name = execution_name(run.task_id, run.run, run.replay)
     sfn = client("stepfunctions")
-    execution_arn = _execution_arn(state_machine_arn, name)
     try:
-        sfn.describe_execution(executionArn=execution_arn)
-    except sfn.exceptions.ExecutionDoesNotExist:
-        pass
-    else:
-        return StartedRun(task_id, run, execution_arn, already_started=True)
-    store.record_submitted(task_id, run, task)
-    try:
-        started = sfn.start_execution(
+        execution_arn = sfn.start_execution(
             stateMachineArn=state_machine_arn,
             name=name,
-            input=json.dumps({"task": task, "run": run}),
-        )
-    except sfn.exceptions.ExecutionAlreadyExists:  # a concurrent submission won the race
-        return StartedRun(task_id, run, execution_arn, already_started=True)
-    store.record_execution(task_id, run, started["executionArn"])
-    return StartedRun(task_id, run, started["executionArn"], already_started=False)
+            input=json.dumps({"task": run.task, "run": run.run}),
+        )["executionArn"]
+    except sfn.exceptions.ExecutionAlreadyExists:  # a dispatch that died after starting it
+        execution_arn = _execution_arn(state_machine_arn, name)
+    started_at = datetime.fromtimestamp(start_ms / 1000, UTC).isoformat(timespec="milliseconds")
+    store.record_execution(run.task_id, run.run, execution_arn, started_at.replace("+00:00", "Z"))
+    return execution_arn
+
+
+def _queue(store: TaskStore, waiting: WaitingList, task_update: dict[str, Any], run: WaitingRun) -> None:
+    try:
+        transact_write([task_update, waiting.put_action(run)])
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "TransactionCanceledException":
+            raise ConcurrentSubmission(run.task_id) from error
+        raise
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _execution_arn(state_machine_arn: str, name: str) -> str:

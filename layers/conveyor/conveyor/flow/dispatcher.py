@@ -1,0 +1,121 @@
+"""The dispatcher: start waiting runs, in priority order, while the flow's
+concurrency and throttles allow.
+
+One pass runs at a time per flow (its requests share a FIFO message group), so
+a pass reads the waiting list, slots and throttle windows without racing another
+pass; the conditional writes underneath still refuse anything stale. Every step
+of a pass is idempotent: a pass that dies half-way is simply run again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import jmespath
+
+from conveyor.flow.limits import FlowLimits, ThrottleLimit
+from conveyor.flow.slots import ConcurrencySlots, Slot
+from conveyor.flow.throttle import SlidingWindowThrottle, Window
+from conveyor.flow.waiting import WaitingList, WaitingRun
+
+GLOBAL_KEY = "global"
+# A slot whose execution ended without releasing it (an event lost) is
+# checked, and freed, once it has been held this long.
+_LIVENESS_CHECK_AFTER_MS = 5_000
+
+StartRun = Callable[[WaitingRun, int], str]  # (run, start time in ms) -> execution ARN
+IsRunning = Callable[[str], bool]  # execution ARN -> still running?
+
+
+@dataclass
+class DispatchResult:
+    started: list[str] = field(default_factory=list)
+    # Seconds until a throttled run may start, when one is waiting for that.
+    retry_in_seconds: float | None = None
+    saturated: bool = False
+
+
+@dataclass(frozen=True)
+class _ThrottleCheck:
+    key: str
+    limit: ThrottleLimit
+    window: Window
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        waiting: WaitingList,
+        slots: ConcurrencySlots,
+        throttle: SlidingWindowThrottle,
+        limits: FlowLimits,
+        start_run: StartRun,
+        is_running: IsRunning,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._waiting = waiting
+        self._slots = slots
+        self._throttle = throttle
+        self._limits = limits
+        self._start_run = start_run
+        self._is_running = is_running
+        self._clock = clock
+
+    def dispatch(self) -> DispatchResult:
+        result = DispatchResult()
+        retry_at_ms: int | None = None
+        for run in self._waiting.in_order():
+            now_ms = int(self._clock() * 1000)
+            checks = self._throttle_checks(run)
+            start_ms = max([now_ms] + [c.window.next_start_ms(c.limit, now_ms) for c in checks if _new(run, c)])
+            if start_ms > now_ms:
+                retry_at_ms = min(retry_at_ms or start_ms, start_ms)
+                if any(c.key == GLOBAL_KEY and c.window.next_start_ms(c.limit, now_ms) > now_ms for c in checks):
+                    break  # the global limit holds every run back
+                continue  # only this run's key is throttled: later runs may start
+            if self._acquire_slot(run, now_ms) is None:
+                result.saturated = True
+                break  # a release requests the next dispatch
+            for check in checks:
+                self._throttle.record(check.key, check.limit, check.window, run.run_id, now_ms)
+            execution_arn = self._start_run(run, now_ms)
+            self._slots.attach_execution(run.run_id, execution_arn)
+            self._waiting.remove(run)
+            result.started.append(run.run_id)
+        if retry_at_ms is not None:
+            result.retry_in_seconds = max(0.0, (retry_at_ms - int(self._clock() * 1000)) / 1000)
+        return result
+
+    def _acquire_slot(self, run: WaitingRun, now_ms: int) -> Slot | None:
+        slot = self._slots.acquire(run.run_id, now_ms)
+        if slot is None and self._free_slots_of_ended_runs(now_ms):
+            slot = self._slots.acquire(run.run_id, now_ms)
+        return slot
+
+    def _free_slots_of_ended_runs(self, now_ms: int) -> bool:
+        """Release slots whose execution is over (its release was lost); True if any."""
+        freed = False
+        for slot in self._slots.held():
+            old_enough = now_ms - slot.acquired_ms >= _LIVENESS_CHECK_AFTER_MS
+            if slot.execution_arn and old_enough and not self._is_running(slot.execution_arn):
+                freed = self._slots.release(execution_arn=slot.execution_arn) or freed
+        return freed
+
+    def _throttle_checks(self, run: WaitingRun) -> list[_ThrottleCheck]:
+        checks = []
+        if self._limits.global_throttle.enabled:
+            checks.append(self._check(GLOBAL_KEY, self._limits.global_throttle))
+        if self._limits.throttle.enabled:
+            value = jmespath.search(self._limits.throttle_key, run.task)
+            checks.append(self._check(f"key#{value}", self._limits.throttle))
+        return checks
+
+    def _check(self, key: str, limit: ThrottleLimit) -> _ThrottleCheck:
+        return _ThrottleCheck(key, limit, self._throttle.window(key))
+
+
+def _new(run: WaitingRun, check: _ThrottleCheck) -> bool:
+    """Not yet counted in this window (a pass that died after recording it was)."""
+    return run.run_id not in check.window.run_ids
