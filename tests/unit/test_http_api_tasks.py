@@ -94,3 +94,20 @@ def test_the_openapi_document_describes_the_routes(cloud: dict) -> None:
     status, body = call("GET", "/openapi.json")
     assert status == 200
     assert {"/tasks", "/tasks/{task_id}", "/tasks/{task_id}/retry"} <= set(body["paths"])
+
+
+def test_the_queue_and_the_api_share_one_idempotency_window(cloud: dict, monkeypatch) -> None:
+    from conveyor.demo_task import submission
+
+    from .conftest import sqs_event
+
+    intake = load_handler("demo_task_intake")
+    # Each function has its own process and name on Lambda.
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "intake")
+    intake.handler(sqs_event(json.dumps({"taskId": "t-5"})), FakeLambdaContext())
+    submission._submit_once.cache_clear()
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "http-api")
+
+    status, body = call("POST", "/tasks", {"taskId": "t-5"})
+
+    assert (status, body["run"], body["duplicate"]) == (202, 1, True)

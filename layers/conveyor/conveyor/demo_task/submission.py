@@ -27,6 +27,8 @@ from conveyor.durable.submission import QueuedRun, queue_new_run, queue_replay
 from conveyor.durable.views import TaskAccepted
 from conveyor.settings import settings
 
+IDEMPOTENCY_KEY_PREFIX = "demo/task.requested"
+
 
 def submit(request: DemoTaskRequested, context: LambdaContext | None = None) -> TaskAccepted:
     if request.force:
@@ -83,7 +85,14 @@ def _idempotency_config() -> IdempotencyConfig:
 def _submit_once() -> Callable[..., dict[str, Any]]:
     persistence = DynamoDBPersistenceLayer(table_name=settings().idempotency_table)
 
-    @idempotent_function(data_keyword_argument="request", config=_idempotency_config(), persistence_store=persistence)
+    # One key prefix for every function that submits (the queue consumer, the
+    # API): by default Powertools prefixes keys with the Lambda function's name.
+    @idempotent_function(
+        data_keyword_argument="request",
+        config=_idempotency_config(),
+        persistence_store=persistence,
+        key_prefix=IDEMPOTENCY_KEY_PREFIX,
+    )
     def submit_once(request: dict[str, Any]) -> dict[str, Any]:
         return _queue(request)
 
