@@ -22,30 +22,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from figures import summary, wait_until
+
 from localcloud import deploy as deployer
 from localcloud import runner
 from localcloud.settings import PROJECT_DIR
 
 BENCH_STACK = Path(__file__).parent / "stack"
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
-def summary(values: list[float]) -> str:
-    return f"p50 {percentile(values, 50):7.1f} ms   p99 {percentile(values, 99):7.1f} ms   (n={len(values)})"
-
-
-def wait_until(condition: Any, timeout: float = 60, interval: float = 0.01) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise TimeoutError("benchmark condition not met")
 
 
 def startup(work: Path, runs: int = 3) -> list[tuple[float, float]]:

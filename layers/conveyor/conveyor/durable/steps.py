@@ -14,10 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict
 
 from conveyor.durable.errors import SupersededRunError, error_details
 from conveyor.durable.store import StepAlreadySucceeded, TaskStore, task_store
+
+
+logger = Logger(child=True)
 
 
 class StepState(BaseModel):
@@ -59,9 +63,11 @@ def durable_step(name: str) -> Callable[[Callable[[StepRun], Any]], Callable[[di
         def handler(event: dict, _context: Any) -> Any:
             state = StepState.model_validate(event)
             store = task_store()
+            where = {"taskId": state.task_id, "run": state.run, "step": name}
             done = store.get_step(state.task_id, name)
             if done is not None and done.succeeded and done.run == state.run:
                 store.step_reused(state.task_id, name)
+                logger.info("step reused", extra=where)
                 return done.result
             attempt = store.start_attempt(state.task_id, state.run, name)
             step = StepRun(task=state.task, run=state.run, attempt=attempt, previous=state.steps)
@@ -69,11 +75,13 @@ def durable_step(name: str) -> Callable[[Callable[[StepRun], Any]], Callable[[di
                 result = fn(step)
             except Exception as error:
                 store.step_failed(state.task_id, state.run, name, error_details(error))
+                logger.warning("step failed", extra={**where, "attempt": attempt, "error": error_details(error)})
                 raise
             try:
                 store.step_succeeded(state.task_id, state.run, name, result, step.effects)
             except StepAlreadySucceeded:
                 return _result_committed_earlier(store, state, name)
+            logger.info("step succeeded", extra={**where, "attempt": attempt})
             return result
 
         return handler
