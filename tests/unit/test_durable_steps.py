@@ -115,3 +115,15 @@ def test_a_step_of_a_replaced_run_stops(cloud: dict) -> None:
     counting_step(state(run=2), FakeLambdaContext())
     with pytest.raises(SupersededRunError):
         counting_step(state(run=1), FakeLambdaContext())
+
+
+def test_a_step_renamed_in_a_new_deployment_runs_again_on_replay(cloud: dict) -> None:
+    counting_step(state(), FakeLambdaContext())
+
+    @durable_step("count-v2")  # the same code under a new step name
+    def renamed(step: StepRun) -> dict:
+        calls.append(step)
+        return {"renamed": True}
+
+    assert renamed(state(), FakeLambdaContext()) == {"renamed": True}
+    assert len(calls) == 2
