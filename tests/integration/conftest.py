@@ -28,6 +28,9 @@ PLATFORM_TEMPLATE = Path(__file__).parent / "platform" / "template.yaml"
 # Wait states and Retry intervals run at a tenth of real time: the tests check
 # what happens, not how long it takes (bench/ measures that).
 SFN_WAIT_SCALE = "0.1"
+# Job backoff in seconds instead of minutes, a small per-organization limit and a
+# short wait for a free slot, so the job tests see retries, the DLQ and the limit quickly.
+JOB_PARAMETERS = "JobBackoffSeconds=1,2,3 JobOrgRunningLimit=3 JobOrgWaitSeconds=1"
 
 
 def free_port() -> int:
@@ -88,6 +91,7 @@ def start_cloud(state_dir: Path, persist: bool = True, port: int | None = None, 
         "LOCALCLOUD_STATE_DIR": str(state_dir),
         "LOCALCLOUD_PERSIST": "1" if persist else "0",
         "LOCALCLOUD_SFN_WAIT_SCALE": SFN_WAIT_SCALE,
+        "LOCALCLOUD_PARAMETERS": JOB_PARAMETERS,
         "LOCALCLOUD_STACK": "conveyor",
     }
     env.pop("AWS_ENDPOINT_URL", None)

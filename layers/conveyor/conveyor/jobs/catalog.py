@@ -14,6 +14,8 @@ class JobType(StrEnum):
     PROCESS_DOCUMENT = "PROCESS_DOCUMENT"
     PUBLISH_CONTENT = "PUBLISH_CONTENT"
     GENERATE_IMAGE = "GENERATE_IMAGE"
+    # Does nothing: measures the job pipeline itself (bench/jobs.py) and checks a deployment.
+    NOOP = "NOOP"
 
 
 class QueueName(StrEnum):
@@ -40,6 +42,7 @@ QUEUE_OF: dict[JobType, QueueName] = {
     JobType.PROCESS_DOCUMENT: QueueName.SUPPORTING,
     JobType.PUBLISH_CONTENT: QueueName.SUPPORTING,
     JobType.GENERATE_IMAGE: QueueName.SUPPORTING,
+    JobType.NOOP: QueueName.SUPPORTING,
 }
 
 # A job in one of these may still run; the others are final until retried.

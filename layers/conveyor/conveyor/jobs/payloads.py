@@ -69,6 +69,10 @@ class GenerateImagePayload(_Payload):
     height: Annotated[int, Field(ge=16, le=2048)] = 512
 
 
+class NoopPayload(_Payload):
+    echo: Annotated[str, Field(max_length=1000)] = ""
+
+
 PAYLOAD_MODELS: dict[JobType, type[_Payload]] = {
     JobType.GENERATE_CONTENT: GenerateContentPayload,
     JobType.SCRAPE_WEBSITE: ScrapeWebsitePayload,
@@ -78,6 +82,7 @@ PAYLOAD_MODELS: dict[JobType, type[_Payload]] = {
     JobType.PROCESS_DOCUMENT: ProcessDocumentPayload,
     JobType.PUBLISH_CONTENT: PublishContentPayload,
     JobType.GENERATE_IMAGE: GenerateImagePayload,
+    JobType.NOOP: NoopPayload,
 }
 _ADAPTERS = {job_type: TypeAdapter(model) for job_type, model in PAYLOAD_MODELS.items()}
 

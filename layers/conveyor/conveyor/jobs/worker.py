@@ -119,15 +119,13 @@ class JobWorker:
         try:
             result = self.processors[job.type](payload, JobContext(running, keep_alive))
         except JobCancelled:
-            logger.info("job cancelled while it ran", extra={"jobId": job.id})
-            return Outcome.DISCARDED
+            return self._discard(running)
         except PermanentJobError as error:
             return self._fail(record, running, error_details(error))
         except Exception as error:
             return self._attempt_failed(record, running, error)
         if not self.store.complete(running, result):
-            logger.info("late result discarded: the job changed while it ran", extra={"jobId": job.id})
-            return Outcome.DISCARDED
+            return self._discard(running)
         return Outcome.COMPLETED
 
     def _attempt_failed(self, record: SQSRecord, job: Job, error: Exception) -> Outcome:
@@ -161,6 +159,12 @@ class JobWorker:
             dead_letter(self.queues.dlq_url(job.queue), record, f"{error['type']}: {error['message']}")
             logger.warning("job failed", extra={"jobId": job.id, "attempts": job.attempts, "error": error})
             return Outcome.FAILED
+        return Outcome.DISCARDED
+
+    def _discard(self, job: Job) -> Outcome:
+        """The job was cancelled (or taken over) while this attempt ran: its result is dropped."""
+        self.store.record_skip(job, f"attempt {job.attempts} finished after the job changed: result discarded")
+        logger.info("late result discarded", extra={"jobId": job.id})
         return Outcome.DISCARDED
 
     def _skip(self, job: Job, reason: str) -> Outcome:

@@ -28,6 +28,7 @@ _PROCESSORS = {
     JobType.PROCESS_DOCUMENT: documents.process_document,
     JobType.PUBLISH_CONTENT: publishing.publish_content,
     JobType.GENERATE_IMAGE: images.generate_image,
+    JobType.NOOP: lambda payload, job, services: {"echo": payload.echo},
 }
 
 
