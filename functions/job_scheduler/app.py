@@ -39,7 +39,7 @@ class Firing(BaseModel):
 def handler(firing: Firing, context: LambdaContext) -> dict[str, Any]:
     jobs = services()
     report = fire(jobs.jobs, jobs.queues, schedule_targets(jobs, firing.schedule), firing.scheduled_time)
-    logger.info("schedule fired", extra={"schedule": firing.schedule.value, **report.summary()})
+    logger.info("schedule fired", extra={"schedule": firing.schedule.value, "firing": report.summary()})
     metrics.add_dimension(name="schedule", value=firing.schedule.value)
     metrics.add_metric(name="ScheduledJobsCreated", unit=MetricUnit.Count, value=len(report.created))
     metrics.add_metric(name="ScheduledJobsSkipped", unit=MetricUnit.Count, value=len(report.skipped_active))
