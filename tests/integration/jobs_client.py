@@ -56,11 +56,11 @@ class Jobs:
     def data(self) -> DataTable:
         return DataTable(self.cloud.resource("dynamodb").Table(self.cloud.outputs["JobDataTableName"]))
 
-    def connect_account(self, api_url: str, org: str, platform: str = "linkedin", expires: str = "2099-01-01T00:00:00Z") -> str:
+    def connect_account(
+        self, api_url: str, org: str, platform: str = "linkedin", expires: str = "2099-01-01T00:00:00Z"
+    ) -> str:
         account_id = unique("acct")
-        AccountStore(self.data).connect(
-            Account(account_id, org, platform, api_url, "access-1", "refresh-1", expires)
-        )
+        AccountStore(self.data).connect(Account(account_id, org, platform, api_url, "access-1", "refresh-1", expires))
         return account_id
 
     def invoke(self, output: str, event: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,10 @@ def test_post_get_list_and_stats(jobs: Jobs) -> None:
     assert status == 200 and [j["id"] for j in page["jobs"]] == [second]  # newest first
     status, rest = jobs.api("GET", f"/jobs?organizationId={org}&limit=1&cursor={page['nextCursor']}")
     assert [j["id"] for j in rest["jobs"]] == [job_id]
-    assert rest["nextCursor"] is None or jobs.api("GET", f"/jobs?organizationId={org}&cursor={rest['nextCursor']}")[1]["jobs"] == []
+    assert (
+        rest["nextCursor"] is None
+        or jobs.api("GET", f"/jobs?organizationId={org}&cursor={rest['nextCursor']}")[1]["jobs"] == []
+    )
 
     status, completed = jobs.api("GET", f"/jobs?organizationId={org}&status=COMPLETED&type=NOOP")
     assert status == 200 and {j["id"] for j in completed["jobs"]} == {job_id, second}
@@ -85,8 +88,10 @@ def test_the_same_job_id_twice_queues_one_job(jobs: Jobs) -> None:
 def test_health_and_the_openapi_document(jobs: Jobs) -> None:
     status, health = jobs.api("GET", "/health")
     assert status == 200 and health["status"] == "ok"
-    assert set(health["checks"]) == {"table", *(f"queue:{q}" for q in
-                                     ("content-generation", "context-scraping", "analytics-sync", "supporting"))}
+    assert set(health["checks"]) == {
+        "table",
+        *(f"queue:{q}" for q in ("content-generation", "context-scraping", "analytics-sync", "supporting")),
+    }
     status, document = jobs.api("GET", "/openapi.json")
     assert status == 200
     assert {"/jobs", "/jobs/{job_id}", "/jobs/{job_id}/retry", "/jobs/stats", "/health"} <= set(document["paths"])

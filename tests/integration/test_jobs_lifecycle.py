@@ -61,8 +61,7 @@ def test_failed_attempts_back_off_then_the_job_is_dead_lettered_and_retried_from
 def test_cancel_before_processing_means_it_never_runs(jobs: Jobs) -> None:
     with local_http() as site:
         site.on("GET", "/page", html(PAGE))
-        job_id = jobs.create("SCRAPE_WEBSITE", {"sourceId": unique("src"), "url": f"{site.url}/page"},
-                             delaySeconds=2)
+        job_id = jobs.create("SCRAPE_WEBSITE", {"sourceId": unique("src"), "url": f"{site.url}/page"}, delaySeconds=2)
         status, cancelled = jobs.api("DELETE", f"/jobs/{job_id}")
         assert (status, cancelled["status"]) == (200, "CANCELLED")
 
@@ -103,8 +102,10 @@ def test_an_invalid_payload_fails_once_without_retries_and_says_why(jobs: Jobs) 
     new = NewJob(job_id, JobType.GENERATE_IMAGE, unique("org"), {"prompt": "x", "width": 99999})
     assert jobs.store.create(new)
     sqs = jobs.cloud.client("sqs")
-    sqs.send_message(QueueUrl=jobs.cloud.outputs["SupportingQueueUrl"],
-                     MessageBody=json.dumps({"jobId": job_id, "type": "GENERATE_IMAGE", "delivery": 1}))
+    sqs.send_message(
+        QueueUrl=jobs.cloud.outputs["SupportingQueueUrl"],
+        MessageBody=json.dumps({"jobId": job_id, "type": "GENERATE_IMAGE", "delivery": 1}),
+    )
 
     failed = jobs.wait(job_id)
 
@@ -122,8 +123,11 @@ def test_a_stalled_job_goes_back_to_pending_and_runs_again(jobs: Jobs) -> None:
     assert store.create(NewJob(job_id, JobType.NOOP, unique("org"), {"echo": "again"}))
     assert store.start(store.get(job_id)).value == "STARTED"
     dead_worker = store.get(job_id)
-    store._table.update_item(Key={"id": job_id}, UpdateExpression="SET heartbeatMs = :old",
-                             ExpressionAttributeValues={":old": int((time.time() - 3600) * 1000)})
+    store._table.update_item(
+        Key={"id": job_id},
+        UpdateExpression="SET heartbeatMs = :old",
+        ExpressionAttributeValues={":old": int((time.time() - 3600) * 1000)},
+    )
 
     released = jobs.invoke("JobSweeperFunctionName", {})
 
@@ -138,8 +142,10 @@ def test_an_organization_runs_at_most_its_limit_and_every_job_completes(jobs: Jo
     org, burst = unique("busy-org"), 10
     with local_http() as site:
         site.on("GET", "/page", html(PAGE, delay=0.5))
-        ids = [jobs.create("SCRAPE_WEBSITE", {"sourceId": unique("src"), "url": f"{site.url}/page"}, org)
-               for _ in range(burst)]
+        ids = [
+            jobs.create("SCRAPE_WEBSITE", {"sourceId": unique("src"), "url": f"{site.url}/page"}, org)
+            for _ in range(burst)
+        ]
         other = jobs.create("NOOP", {})  # another organization is not held up
 
         assert jobs.wait(other)["status"] == "COMPLETED"

@@ -24,12 +24,28 @@ ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2
 <id>urn:news</id><updated>2026-01-01T00:00:00Z</updated>
 <entry><id>urn:1</id><title>First</title><updated>2026-01-01T00:00:00Z</updated><summary>One</summary></entry>
 </feed>"""
-POSTS = {"posts": [
-    {"id": "p1", "publishedAt": "2026-11-01T09:00:00Z", "impressions": 1000, "likes": 40, "comments": 5,
-     "shares": 3, "clicks": 12},
-    {"id": "p2", "publishedAt": "2026-11-02T17:00:00Z", "impressions": 500, "likes": 50, "comments": 10,
-     "shares": 5, "clicks": 20},
-]}
+POSTS = {
+    "posts": [
+        {
+            "id": "p1",
+            "publishedAt": "2026-11-01T09:00:00Z",
+            "impressions": 1000,
+            "likes": 40,
+            "comments": 5,
+            "shares": 3,
+            "clicks": 12,
+        },
+        {
+            "id": "p2",
+            "publishedAt": "2026-11-02T17:00:00Z",
+            "impressions": 500,
+            "likes": 50,
+            "comments": 10,
+            "shares": 5,
+            "clicks": 20,
+        },
+    ]
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +70,15 @@ def test_scrape_website_stores_the_readable_text_once(jobs: Jobs) -> None:
 def test_sync_rss_stores_only_new_entries_and_reads_atom(jobs: Jobs) -> None:
     source, atom_source = unique("feed"), unique("atom")
     with local_http() as site:
-        site.on("GET", "/rss", Reply(200, RSS.format(items=RSS_ITEM.format(id=1) + RSS_ITEM.format(id=2)),
-                                     {"Content-Type": "application/rss+xml"}))
+        site.on(
+            "GET",
+            "/rss",
+            Reply(
+                200,
+                RSS.format(items=RSS_ITEM.format(id=1) + RSS_ITEM.format(id=2)),
+                {"Content-Type": "application/rss+xml"},
+            ),
+        )
         first = jobs.wait(jobs.create("SYNC_RSS", {"sourceId": source, "feedUrl": f"{site.url}/rss"}))
         site.on("GET", "/rss", Reply(200, RSS.format(items="".join(RSS_ITEM.format(id=i) for i in (1, 2, 3)))))
         second = jobs.wait(jobs.create("SYNC_RSS", {"sourceId": source, "feedUrl": f"{site.url}/rss"}))
@@ -80,8 +103,9 @@ def test_a_source_failing_five_times_in_a_row_is_unhealthy_and_no_longer_schedul
             assert (failed["status"], failed["attempts"]) == ("FAILED", 1)
             assert SourceStore(jobs.data).get(broken).healthy == (round_ < UNHEALTHY_AFTER_FAILURES - 1)
 
-        report = jobs.invoke("JobSchedulerFunctionName",
-                             {"schedule": "context-scraping", "scheduledTime": "2026-01-01T06:00:00Z"})
+        report = jobs.invoke(
+            "JobSchedulerFunctionName", {"schedule": "context-scraping", "scheduledTime": "2026-01-01T06:00:00Z"}
+        )
 
     scheduled = report["created"] + report["duplicates"] + report["skippedActive"]
     assert f"SCRAPE_WEBSITE-{fine}-20260101T060000Z" in scheduled
@@ -155,8 +179,9 @@ def test_refresh_token_stores_the_new_token(jobs: Jobs) -> None:
 
 def test_process_document_reads_text_from_s3(jobs: Jobs) -> None:
     org, key = unique("org"), f"docs/{unique('brief')}.html"
-    jobs.cloud.client("s3").put_object(Bucket=jobs.cloud.outputs["JobDocumentsBucketName"], Key=key,
-                                       Body=ARTICLE.encode(), ContentType="text/html")
+    jobs.cloud.client("s3").put_object(
+        Bucket=jobs.cloud.outputs["JobDocumentsBucketName"], Key=key, Body=ARTICLE.encode(), ContentType="text/html"
+    )
     done = jobs.wait(jobs.create("PROCESS_DOCUMENT", {"documentId": "brief", "key": key}, org))
     missing = jobs.wait(jobs.create("PROCESS_DOCUMENT", {"documentId": "nope", "key": "docs/none.txt"}, org))
 

@@ -47,7 +47,7 @@ def test_a_repeated_firing_queues_nothing_twice_and_an_active_job_blocks_the_nex
         assert f"SYNC_ANALYTICS-{account}-20260102T120000Z" in later["created"]
         assert jobs.wait(f"SYNC_ANALYTICS-{account}-20260102T120000Z")["scheduleId"] == account
 
-    ids = [j["id"] for j in jobs.api("GET", f"/jobs?type=SYNC_ANALYTICS&limit=100")[1]["jobs"] if account in j["id"]]
+    ids = [j["id"] for j in jobs.api("GET", "/jobs?type=SYNC_ANALYTICS&limit=100")[1]["jobs"] if account in j["id"]]
     assert sorted(ids) == [first_id, f"SYNC_ANALYTICS-{account}-20260102T120000Z"]
 
 
@@ -57,16 +57,20 @@ def test_an_eventbridge_scheduler_firing_creates_jobs_named_by_its_time(jobs: Jo
     with local_http() as platform:
         account = jobs.connect_account(platform.url, unique("org"))
         platform.on("GET", f"/v1/accounts/{account}/posts", Reply(200, POSTS))
-        function_arn = cloud.client("lambda").get_function(
-            FunctionName=cloud.outputs["JobSchedulerFunctionName"])["Configuration"]["FunctionArn"]
+        function_arn = cloud.client("lambda").get_function(FunctionName=cloud.outputs["JobSchedulerFunctionName"])[
+            "Configuration"
+        ]["FunctionArn"]
         at = (datetime.now(UTC) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S")
         cloud.client("scheduler").create_schedule(
             Name=unique("analytics-now"),
             ScheduleExpression=f"at({at})",
             FlexibleTimeWindow={"Mode": "OFF"},
             ActionAfterCompletion="DELETE",
-            Target={"Arn": function_arn, "RoleArn": "arn:aws:iam::000000000000:role/scheduler",
-                    "Input": '{"schedule": "analytics", "scheduledTime": "<aws.scheduler.scheduled-time>"}'},
+            Target={
+                "Arn": function_arn,
+                "RoleArn": "arn:aws:iam::000000000000:role/scheduler",
+                "Input": '{"schedule": "analytics", "scheduledTime": "<aws.scheduler.scheduled-time>"}',
+            },
         )
         started = time.time()
 

@@ -129,6 +129,8 @@ class JobStore:
 
     def start(self, job: Job) -> StartResult:
         """PENDING -> RUNNING, taking one of the organization's slots."""
+        if job.status != JobStatus.PENDING:
+            return StartResult.GONE
         now = now_iso()
         org = {
             "Update": {
@@ -176,10 +178,12 @@ class JobStore:
 
     def complete(self, job: Job, result: Any) -> bool:
         """RUNNING -> COMPLETED. False when the job changed meanwhile (cancelled): the result is discarded."""
+        _expect_running(job)
         return self._finish_attempt(job, JobStatus.COMPLETED, {"resultJson": json.dumps(result)}, "completed")
 
     def retry_later(self, job: Job, error: dict[str, str], delay_seconds: int) -> bool:
         """RUNNING -> PENDING: the attempt failed and the next one comes after `delay_seconds`."""
+        _expect_running(job)
         values = {"error": error, "nextAttemptMs": _now_ms() + delay_seconds * 1000}
         return self._finish_attempt(job, JobStatus.PENDING, values, "failed", error, delay_seconds)
 
@@ -190,6 +194,7 @@ class JobStore:
     def release_stalled(self, job: Job, new_delivery: bool) -> bool:
         """RUNNING with an expired lock -> PENDING; the stalled attempt counts as failed.
         With `new_delivery` the caller sends a new message and older ones are ignored."""
+        _expect_running(job)
         error = {"type": "Stalled", "message": f"attempt {job.attempts} stopped making progress"}
         return self._finish_attempt(
             job,
@@ -464,6 +469,11 @@ def _filter_condition(filters: JobFilter) -> ConditionBase | None:
     for condition in conditions:
         combined = condition if combined is None else combined & condition
     return combined
+
+
+def _expect_running(job: Job) -> None:
+    if job.status != JobStatus.RUNNING:
+        raise ValueError(f"job {job.id} is {job.status.value}: only a RUNNING attempt can finish")
 
 
 def _now_ms() -> int:
