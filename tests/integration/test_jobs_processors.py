@@ -19,7 +19,10 @@ ARTICLE = """<html><head><title>Launch notes</title><script>var tracking = 1;</s
 <footer>© Example</footer></body></html>"""
 RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title>
 {items}</channel></rss>"""
-RSS_ITEM = "<item><guid>{id}</guid><title>Post {id}</title><link>http://x/{id}</link><description>Text {id}</description></item>"
+RSS_ITEM = (
+    "<item><guid>{id}</guid><title>Post {id}</title><link>http://x/{id}</link>"
+    "<description>Text {id}</description></item>"
+)
 ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>News</title>
 <id>urn:news</id><updated>2026-01-01T00:00:00Z</updated>
 <entry><id>urn:1</id><title>First</title><updated>2026-01-01T00:00:00Z</updated><summary>One</summary></entry>

@@ -137,7 +137,8 @@ def api_event(method: str, path: str, body: Any = None, path_parameters: dict[st
 @pytest.fixture
 def jobs_cloud(cloud: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """moto with the job tables, queues (and DLQs) and bucket; their names in the env, as on Lambda."""
-    from conveyor.jobs import queues, services, settings as job_settings
+    from conveyor.jobs import queues, services
+    from conveyor.jobs import settings as job_settings
     from conveyor.jobs.catalog import QueueName
 
     resources = create_job_resources([queue.value for queue in QueueName])
@@ -180,7 +181,7 @@ def create_job_resources(queue_names: list[str]) -> dict[str, str]:
     ddb.create_table(
         TableName="job-data",
         BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "S"}],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key in ("pk", "sk")],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
     )
     sqs = boto3.client("sqs", region_name=REGION)
@@ -188,7 +189,8 @@ def create_job_resources(queue_names: list[str]) -> dict[str, str]:
     for name in queue_names:
         dlq = sqs.create_queue(QueueName=f"test-jobs-{name}-dlq")["QueueUrl"]
         urls[f"{name}-dlq"] = dlq
-        urls[name] = sqs.create_queue(QueueName=f"test-jobs-{name}", Attributes={"VisibilityTimeout": "120"})["QueueUrl"]
+        queue = sqs.create_queue(QueueName=f"test-jobs-{name}", Attributes={"VisibilityTimeout": "120"})
+        urls[name] = queue["QueueUrl"]
     boto3.client("s3", region_name=REGION).create_bucket(Bucket="job-documents")
     return {"jobs_table": "jobs", "data_table": "job-data", "bucket": "job-documents", **urls}
 
