@@ -11,7 +11,9 @@ literal `<aws.scheduler.scheduled-time>` and cannot tell one firing from another
 Fix (upstreamable in `scheduler._tick_schedules`): when the scheduler dispatches
 a target, the four keywords in its Input are replaced. The scheduled time is
 the sweep's time to the second (MiniStack sweeps every 10 s), where AWS gives
-the nominal time of the occurrence.
+the nominal time of the occurrence. Its test is
+tests/integration/test_jobs_schedules.py::test_an_eventbridge_scheduler_firing_creates_jobs_named_by_its_time
+(a real schedule firing the job scheduler, whose job ids carry the time).
 """
 
 from __future__ import annotations

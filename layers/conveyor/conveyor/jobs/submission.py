@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conveyor.jobs.catalog import JobStatus
+from conveyor.jobs.catalog import RETRYABLE, JobStatus
 from conveyor.jobs.messages import JobMessage
 from conveyor.jobs.queues import JobQueues
 from conveyor.jobs.records import Job
@@ -39,7 +39,7 @@ def retry(store: JobStore, queues: JobQueues, job: Job) -> Job:
     if job.status in (JobStatus.COMPLETED, JobStatus.RUNNING):
         raise NotAllowed(job, "retry")
     dead_letters = queues.take_from_dlq(job.queue, job.id)
-    if job.status == JobStatus.PENDING and not dead_letters:
+    if job.status not in RETRYABLE and not dead_letters:
         raise NotAllowed(job, "retry")
     requeued = store.requeue(job)
     resend(store, queues, requeued)
