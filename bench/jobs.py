@@ -101,8 +101,10 @@ def main() -> int:
             rate = throughput(cloud, args.jobs)
         finally:
             cloud.stop()
-    print(f"POST /jobs          p50 {percentile(latencies, 50):6.1f} ms   p99 {percentile(latencies, 99):6.1f} ms"
-          f"   mean {statistics.fmean(latencies):6.1f} ms   (n={len(latencies)}, sequential, warm)")
+    print(
+        f"POST /jobs          p50 {percentile(latencies, 50):6.1f} ms   p99 {percentile(latencies, 99):6.1f} ms"
+        f"   mean {statistics.fmean(latencies):6.1f} ms   (n={len(latencies)}, sequential, warm)"
+    )
     print(f"NOOP jobs processed {rate:6.1f} jobs/s   (n={args.jobs}, supporting queue, MaximumConcurrency 10)")
     return 0
 

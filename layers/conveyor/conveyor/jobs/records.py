@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from conveyor.durable.store import now_iso
 from conveyor.jobs.catalog import ACTIVE, JobStatus, JobType, QueueName
 
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+__all__ = ["Job", "now_iso"]
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,16 @@ def sync_analytics(payload: SyncAnalyticsPayload, job: JobContext, services: Ser
     return {"accountId": account.id, "posts": len(posts), "learning": learning}
 
 
-def usable_account(services: Services, account_id: str) -> Account:
-    """The account, unless it is unknown or must be re-authorized first (never worth a retry)."""
+def connected_account(services: Services, account_id: str) -> Account:
     account = services.accounts.get(account_id)
     if account is None:
         raise PermanentJobError(f"no connected account {account_id!r}")
+    return account
+
+
+def usable_account(services: Services, account_id: str) -> Account:
+    """The account, unless it is unknown or must be re-authorized first (never worth a retry)."""
+    account = connected_account(services, account_id)
     if account.needs_reauth:
         raise NeedsReauthorization(f"account {account_id} needs re-authorization")
     if account.token_expired():

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from conveyor.jobs.context import JobContext
-from conveyor.jobs.errors import NeedsReauthorization, PermanentJobError
+from conveyor.jobs.errors import NeedsReauthorization
 from conveyor.jobs.payloads import RefreshTokenPayload
+from conveyor.jobs.processors.analytics import connected_account
 from conveyor.jobs.services import Services
 
 
 def refresh_token(payload: RefreshTokenPayload, job: JobContext, services: Services) -> dict[str, Any]:
-    account = services.accounts.get(payload.account_id)
-    if account is None:
-        raise PermanentJobError(f"no connected account {payload.account_id!r}")
+    account = connected_account(services, payload.account_id)  # an expired access token is why we are here
     try:
         grant = services.platform.refresh_token(account)
     except NeedsReauthorization as error:
