@@ -41,8 +41,13 @@ def queued(job_id: str, org: str = "org-1", payload: dict | None = None) -> None
     submit(jobs.jobs, jobs.queues, NewJob(job_id, JobType.NOOP, org, payload if payload is not None else {}))
 
 
+_receipts: list[str] = []
+
+
 def deliver(cloud: dict, the_worker: JobWorker) -> Outcome:
-    return the_worker.handle(SQSRecord(received_record(cloud["supporting"])))
+    record = received_record(cloud["supporting"])
+    _receipts.append(record["receiptHandle"])
+    return the_worker.handle(SQSRecord(record))
 
 
 def dead_letters(cloud: dict) -> list[dict]:
@@ -191,12 +196,7 @@ def test_a_dead_letter_redriven_to_the_queue_is_retried(jobs_cloud: dict) -> Non
 
 
 def _make_visible(cloud: dict) -> None:
-    """moto has no clock to advance: end the backoff of the in-flight message now."""
-    sqs = boto3.client("sqs")
-    queue = sqs.get_queue_attributes(QueueUrl=cloud["supporting"], AttributeNames=["QueueArn"])
-    from moto.sqs.models import sqs_backends
-
-    backend = sqs_backends["123456789012"]["us-east-1"]
-    name = queue["Attributes"]["QueueArn"].rsplit(":", 1)[-1]
-    for message in backend.queues[name]._messages:
-        message.change_visibility(0)
+    """End the backoff of the message just delivered now, instead of waiting for it."""
+    boto3.client("sqs").change_message_visibility(
+        QueueUrl=cloud["supporting"], ReceiptHandle=_receipts[-1], VisibilityTimeout=0
+    )
