@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import job_routes
 import task_routes
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
@@ -21,6 +22,7 @@ tracer = Tracer()
 metrics = Metrics()
 app = rest_api("Conveyor API")
 app.include_router(task_routes.router)
+app.include_router(job_routes.router)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

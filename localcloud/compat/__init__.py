@@ -7,9 +7,14 @@ MiniStack in its own process, so `apply_all()` runs before the server starts.
 
 from __future__ import annotations
 
-from localcloud.compat import esm_disabled_state, lambda_error_type, sqs_message_move
+from localcloud.compat import (
+    esm_disabled_state,
+    lambda_error_type,
+    scheduler_context_attributes,
+    sqs_message_move,
+)
 
-FIXES = (lambda_error_type, sqs_message_move, esm_disabled_state)
+FIXES = (lambda_error_type, sqs_message_move, esm_disabled_state, scheduler_context_attributes)
 
 
 def apply_all() -> None:

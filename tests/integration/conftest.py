@@ -20,12 +20,22 @@ PLATFORM_TEMPLATE = Path(__file__).parent / "platform" / "template.yaml"
 # Wait states and Retry intervals run at a tenth of real time: the tests check
 # what happens, not how long it takes (bench/ measures that).
 SFN_WAIT_SCALE = 0.1
+# Job backoff in seconds instead of minutes, a small per-organization limit and a
+# short wait for a free slot, so the job tests see retries, the DLQ and the limit quickly.
+JOB_PARAMETERS = "JobBackoffSeconds=1,2,3 JobOrgRunningLimit=3 JobOrgWaitSeconds=1"
 
 
 def start_cloud(
     state_dir: Path, persist: bool = True, port: int | None = None, api_port: int | None = None
 ) -> RunningCloud:
-    return runner.start(state_dir, persist=persist, port=port, api_port=api_port, sfn_wait_scale=SFN_WAIT_SCALE)
+    return runner.start(
+        state_dir,
+        persist=persist,
+        port=port,
+        api_port=api_port,
+        sfn_wait_scale=SFN_WAIT_SCALE,
+        parameter_overrides=JOB_PARAMETERS,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -164,3 +164,87 @@ def api_event(method: str, path: str, body: Any = None, path_parameters: dict[st
         "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
         "isBase64Encoded": False,
     }
+
+
+@pytest.fixture
+def jobs_cloud(cloud: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """moto with the job tables, queues (and DLQs) and bucket; their names in the env, as on Lambda."""
+    from conveyor.jobs import queues, services
+    from conveyor.jobs import settings as job_settings
+    from conveyor.jobs.catalog import QueueName
+
+    resources = create_job_resources([queue.value for queue in QueueName])
+    monkeypatch.setenv("JOBS_TABLE", resources["jobs_table"])
+    monkeypatch.setenv("JOB_DATA_TABLE", resources["data_table"])
+    monkeypatch.setenv("JOB_DOCUMENTS_BUCKET", resources["bucket"])
+    monkeypatch.setenv("JOB_QUEUE_PREFIX", "test-jobs")
+    monkeypatch.setenv("JOB_BACKOFF_SECONDS", "60,300,900")
+    monkeypatch.setenv("JOB_ORG_RUNNING_LIMIT", "2")
+    caches = (job_settings.job_settings, services.services, queues.clear_caches)
+    for clear in caches:
+        getattr(clear, "cache_clear", clear)()
+    yield resources
+    for clear in caches:
+        getattr(clear, "cache_clear", clear)()
+
+
+def create_job_resources(queue_names: list[str]) -> dict[str, str]:
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    indexes = {"byStatus": "status", "byType": "type", "byOrganization": "organizationId", "byCreated": "listKey"}
+    ddb.create_table(
+        TableName="jobs",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": name, "AttributeType": "S"} for name in ["id", "createdAt", *indexes.values()]
+        ],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": index,
+                "KeySchema": [
+                    {"AttributeName": key, "KeyType": "HASH"},
+                    {"AttributeName": "createdAt", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for index, key in indexes.items()
+        ],
+    )
+    ddb.create_table(
+        TableName="job-data",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key in ("pk", "sk")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+    sqs = boto3.client("sqs", region_name=REGION)
+    urls = {}
+    for name in queue_names:
+        dlq = sqs.create_queue(QueueName=f"test-jobs-{name}-dlq")["QueueUrl"]
+        urls[f"{name}-dlq"] = dlq
+        queue = sqs.create_queue(QueueName=f"test-jobs-{name}", Attributes={"VisibilityTimeout": "120"})
+        urls[name] = queue["QueueUrl"]
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="job-documents")
+    return {"jobs_table": "jobs", "data_table": "job-data", "bucket": "job-documents", **urls}
+
+
+def received_record(queue_url: str) -> dict[str, Any]:
+    """The next message of a moto queue as an SQS event record, with its real receipt handle."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    [message] = sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=1, AttributeNames=["All"], MessageAttributeNames=["All"]
+    )["Messages"]
+    attributes = {
+        name: {"stringValue": value["StringValue"], "dataType": value["DataType"]}
+        for name, value in message.get("MessageAttributes", {}).items()
+    }
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {"ApproximateReceiveCount": message["Attributes"]["ApproximateReceiveCount"]},
+        "messageAttributes": attributes,
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{queue_url.rsplit('/', 1)[-1]}",
+        "awsRegion": REGION,
+    }

@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict
 from conveyor.durable.errors import SupersededRunError, error_details
 from conveyor.durable.store import StepAlreadySucceeded, TaskStore, task_store
 
-
 logger = Logger(child=True)
 
 

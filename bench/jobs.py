@@ -1,0 +1,113 @@
+"""Figures of the job queues on the local cloud: `POST /jobs` latency, and how many
+jobs per second the local cloud runs end to end with the no-op processor (NOOP).
+
+    .venv/bin/python bench/jobs.py [--posts 300] [--jobs 500]
+
+A fresh local cloud on free ports with the template's production defaults.
+Throughput: the supporting queue's event source mapping is paused, the jobs
+are queued (record + message each, as `POST /jobs` does), the mapping is
+resumed, and the clock runs until the queue's COMPLETED count has them all:
+each job is one SQS delivery, one Lambda invocation (BatchSize 1,
+MaximumConcurrency 10) and four DynamoDB transactions/reads. Prints figures;
+asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "layers" / "conveyor"))
+
+from conveyor.jobs.catalog import JobStatus, JobType, QueueName  # noqa: E402
+from conveyor.jobs.messages import JobMessage  # noqa: E402
+from conveyor.jobs.store import JobStore, NewJob  # noqa: E402
+from localcloud import runner  # noqa: E402
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def post_latency(cloud: runner.CloudProcess, posts: int) -> list[float]:
+    """Milliseconds per `POST /jobs` (NOOP), sequential, after a warm-up."""
+    body = json.dumps({"type": "NOOP", "organizationId": "bench-post", "payload": {}}).encode()
+    timings = []
+    for index in range(posts + 10):
+        request = urllib.request.Request(
+            f"{cloud.settings.api_url}/jobs", data=body, method="POST", headers={"content-type": "application/json"}
+        )
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            assert response.status == 202
+        if index >= 10:  # the first requests start the API's Lambda worker
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def completed(store: JobStore) -> int:
+    return store.counts()[QueueName.SUPPORTING][JobStatus.COMPLETED]
+
+
+def throughput(cloud: runner.CloudProcess, jobs: int) -> float:
+    """Jobs per second from resuming the paused queue until all are COMPLETED."""
+    lam, sqs = cloud.client("lambda"), cloud.client("sqs")
+    store = JobStore(cloud.resource("dynamodb").Table(cloud.outputs["JobsTableName"]), 50)
+    queue_url = cloud.outputs["SupportingQueueUrl"]
+    mapping = lam.list_event_source_mappings(EventSourceArn=_arn(sqs, queue_url))["EventSourceMappings"][0]
+    while _depth(sqs, queue_url):
+        time.sleep(0.2)  # the latency run's jobs finish first
+    before = completed(store)
+
+    lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+    for index in range(jobs):
+        job = NewJob(f"bench-{time.time_ns()}-{index}", JobType.NOOP, f"bench-org-{index % 20}", {"echo": ""})
+        store.create(job)
+        sqs.send_message(QueueUrl=queue_url, MessageBody=JobMessage.of(store.get(job.id)).body())
+    started = time.perf_counter()
+    lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
+    while completed(store) < before + jobs:
+        time.sleep(0.05)
+    return jobs / (time.perf_counter() - started)
+
+
+def _arn(sqs, url: str) -> str:  # type: ignore[no-untyped-def]
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def _depth(sqs, url: str) -> int:  # type: ignore[no-untyped-def]
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes[name]) for name in names)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=300)
+    parser.add_argument("--jobs", type=int, default=500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-jobs-") as work:
+        cloud = runner.start(Path(work), persist=False)
+        try:
+            latencies = post_latency(cloud, args.posts)
+            rate = throughput(cloud, args.jobs)
+        finally:
+            cloud.stop()
+    print(
+        f"POST /jobs          p50 {percentile(latencies, 50):6.1f} ms   p99 {percentile(latencies, 99):6.1f} ms"
+        f"   mean {statistics.fmean(latencies):6.1f} ms   (n={len(latencies)}, sequential, warm)"
+    )
+    print(f"NOOP jobs processed {rate:6.1f} jobs/s   (n={args.jobs}, supporting queue, MaximumConcurrency 10)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
