@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,20 +26,28 @@ ApiTarget = tuple[str, str]  # (REST API id, stage name)
 
 
 class LocalApiRoute:
-    """ASGI middleware: requests arriving on `api_port` go to the stack's REST API."""
+    """ASGI middleware: requests arriving on `api_port` go to the stack's REST API.
+
+    The API's id is looked up again at most every `TARGET_TTL_SECONDS`: a deploy
+    that changes the routes gives the API a new id on MiniStack (AWS keeps it).
+    """
+
+    TARGET_TTL_SECONDS = 2.0
 
     def __init__(self, app: Asgi, api_port: int, resolve_target: Callable[[], ApiTarget | None]) -> None:
         self._app = app
         self._api_port = api_port
         self._resolve_target = resolve_target
         self._target: ApiTarget | None = None
+        self._resolved_at = 0.0
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or (scope.get("server") or (None, None))[1] != self._api_port:
             await self._app(scope, receive, send)
             return
-        if self._target is None:
+        if self._target is None or time.monotonic() - self._resolved_at > self.TARGET_TTL_SECONDS:
             self._target = await asyncio.to_thread(self._resolve_target)
+            self._resolved_at = time.monotonic()
         if self._target is None:
             await _plain_response(send, 503, b"The stack has no REST API yet: wait for the deploy to finish.\n")
             return

@@ -1,7 +1,8 @@
 """Small, named fixes where MiniStack differs from AWS in a way Conveyor relies on.
 
 Each module documents what AWS does, what MiniStack does, and the fix, and has
-a test in tests/integration/test_compat.py that fails without it. Fixes patch
+a test that fails without it: in tests/integration/test_compat.py, or the one
+its docstring names. Fixes patch
 MiniStack in its own process, so `apply_all()` runs before the server starts.
 """
 
