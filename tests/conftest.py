@@ -6,6 +6,7 @@ import importlib.util
 import sys
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
@@ -14,6 +15,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 
+@cache
 def load_handler(function_dir: str) -> ModuleType:
     """Import functions/<function_dir>/app.py under a unique module name.
 

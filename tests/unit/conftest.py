@@ -248,3 +248,16 @@ def received_record(queue_url: str) -> dict[str, Any]:
         "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{queue_url.rsplit('/', 1)[-1]}",
         "awsRegion": REGION,
     }
+
+
+def call_api(
+    method: str, path: str, body: Any = None, query: dict[str, str] | None = None, **path_parameters: str
+) -> tuple[int, Any]:
+    """Call the HTTP API function as API Gateway would; returns (status, JSON body)."""
+    from ..conftest import load_handler
+
+    event = api_event(method, path, body, path_parameters or None)
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {key: [value] for key, value in (query or {}).items()} or None
+    response = load_handler("http_api").handler(event, FakeLambdaContext())
+    return response["statusCode"], json.loads(response["body"])

@@ -7,18 +7,7 @@ import json
 from conveyor.jobs.catalog import QueueName
 from conveyor.jobs.services import services
 
-from ..conftest import load_handler
-from .conftest import FakeLambdaContext, api_event
-
-api = load_handler("http_api")
-
-
-def call(method: str, path: str, body: object = None, query: dict | None = None, **path_parameters: str):
-    event = api_event(method, path, body, path_parameters or None)
-    event["queryStringParameters"] = query
-    event["multiValueQueryStringParameters"] = {k: [v] for k, v in (query or {}).items()} or None
-    response = api.handler(event, FakeLambdaContext())
-    return response["statusCode"], json.loads(response["body"])
+from .conftest import call_api as call
 
 
 def create(org: str = "org-1", **payload: object) -> str:

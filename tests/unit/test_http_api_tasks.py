@@ -7,17 +7,8 @@ import json
 from conveyor.durable.store import task_store
 
 from ..conftest import load_handler
-from .conftest import FakeLambdaContext, api_event
-
-api = load_handler("http_api")
-
-
-def call(method: str, path: str, body: object = None, query: dict | None = None, **path_parameters: str):
-    event = api_event(method, path, body, path_parameters or None)
-    event["queryStringParameters"] = query
-    event["multiValueQueryStringParameters"] = {key: [value] for key, value in (query or {}).items()} or None
-    response = api.handler(event, FakeLambdaContext())
-    return response["statusCode"], json.loads(response["body"])
+from .conftest import FakeLambdaContext
+from .conftest import call_api as call
 
 
 def test_post_tasks_queues_a_run(cloud: dict) -> None:
