@@ -96,6 +96,18 @@ def sqs_to_handler(cloud: runner.CloudProcess, bench: dict[str, str]) -> dict[st
     return {"burst, cold workers": latencies(60, 0), "warm, 10 ms apart": latencies(300, 0.01)}
 
 
+def silent_invoke(cloud: runner.CloudProcess, bench: dict[str, str], invokes: int = 200) -> list[float]:
+    """Milliseconds for a synchronous Invoke of a warm handler that prints nothing."""
+    lam = cloud.client("lambda")
+    lam.invoke(FunctionName=bench["EchoFunctionName"], Payload=b"{}")
+    latencies = []
+    for _ in range(invokes):
+        started = time.perf_counter()
+        lam.invoke(FunctionName=bench["EchoFunctionName"], Payload=b"{}")["Payload"].read()
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
 def edit_to_live(cloud: runner.CloudProcess, work: Path) -> tuple[float, float]:
     """Seconds from saving a handler edit to the new code answering: deploy() in
     process, and the `python -m localcloud deploy` command on the project stack."""
@@ -139,6 +151,7 @@ def main() -> None:
             bench = deployer.deploy(cloud.settings, template=BENCH_STACK / "template.yaml", stack_name="bench").outputs
             end_to_end = demo_task_end_to_end(cloud)
             latencies = sqs_to_handler(cloud, bench)
+            invoke = silent_invoke(cloud, bench)
             in_process, command = edit_to_live(cloud, work)
         finally:
             cloud.stop()
@@ -147,15 +160,16 @@ def main() -> None:
     deploys = [seconds for _, seconds in starts]
     print("Conveyor local cloud (MiniStack), this machine")
     print(
-        f"  {'startup to ready banner':<36}median {statistics.median(ready):5.2f} s   "
+        f"  {'startup to ready banner':<40}median {statistics.median(ready):5.2f} s   "
         f"(runs: {', '.join(f'{s:.2f}' for s in ready)}; stack deploy median {statistics.median(deploys):.2f} s)"
     )
     for name, values in end_to_end.items():
-        print(f"  {'demo-task end to end, ' + name:<36}{summary(values)}")
+        print(f"  {'demo-task end to end, ' + name:<40}{summary(values)}")
     for name, values in latencies.items():
-        print(f"  {'SQS to handler, ' + name:<36}{summary(values)}")
+        print(f"  {'SQS to handler, ' + name:<40}{summary(values)}")
+    print(f"  {'Invoke, warm handler printing nothing':<40}{summary(invoke)}")
     print(
-        f"  {'handler edit to live':<36}{in_process:5.2f} s (deploy in process)   "
+        f"  {'handler edit to live':<40}{in_process:5.2f} s (deploy in process)   "
         f"{command:5.2f} s (`python -m localcloud deploy`, project stack)"
     )
 

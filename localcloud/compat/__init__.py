@@ -11,11 +11,12 @@ from __future__ import annotations
 from localcloud.compat import (
     esm_disabled_state,
     lambda_error_type,
+    lambda_log_drain,
     scheduler_context_attributes,
     sqs_message_move,
 )
 
-FIXES = (lambda_error_type, sqs_message_move, esm_disabled_state, scheduler_context_attributes)
+FIXES = (lambda_error_type, sqs_message_move, esm_disabled_state, scheduler_context_attributes, lambda_log_drain)
 
 
 def apply_all() -> None:

@@ -70,8 +70,17 @@ class QueuedRun:
 def queue_new_run(store: TaskStore, waiting: WaitingList, task: dict[str, Any], priority: int) -> QueuedRun:
     """Make a new run the task's current one and put it on the waiting list."""
     task_id = str(task["taskId"])
-    current = store.get_task(task_id) or {}
-    previous_run = int(current.get("run", 0))
+    try:  # most tasks are new: try run 1 without reading first
+        return _queue_run_after(store, waiting, task, priority, previous_run=0)
+    except ConcurrentSubmission:
+        current = store.get_task(task_id) or {}
+        return _queue_run_after(store, waiting, task, priority, previous_run=int(current.get("run", 0)))
+
+
+def _queue_run_after(
+    store: TaskStore, waiting: WaitingList, task: dict[str, Any], priority: int, previous_run: int
+) -> QueuedRun:
+    task_id = str(task["taskId"])
     run = WaitingRun(task_id, previous_run + 1, 0, task, priority, _now_ms())
     _queue(store, waiting, store.new_run_update(task_id, previous_run, task), run)
     return QueuedRun(task_id, run.run, 0, execution_name(task_id, run.run))
