@@ -36,8 +36,9 @@ started_now() {  # how many of this script's tasks have started (running or fini
   for status in RUNNING SUCCEEDED FAILED; do curl -s "$API_URL/tasks?status=$status&limit=100"; echo; done |
     python3 -c "
 import json, sys
-print(sum(task['taskId'].startswith('$run-') for line in sys.stdin if line.strip()
-          for task in json.loads(line)['tasks']))"
+# A run can finish between two of the requests: count each task once.
+print(len({task['taskId'] for line in sys.stdin if line.strip()
+           for task in json.loads(line)['tasks'] if task['taskId'].startswith('$run-')}))"
 }
 
 started=0

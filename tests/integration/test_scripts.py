@@ -37,7 +37,7 @@ def test_the_observability_script_runs_five_tasks_to_their_end(cloud: RunningClo
 
 def test_the_rate_limit_script_sees_every_submission_start(cloud: RunningCloud) -> None:
     output = run_script(cloud, "test-rate-limits.sh", LIMIT="5", PERIOD="2", COUNT="10")
-    assert "10 of 10 started" in output
+    assert "10 of 10 started" in output, output
     dispatcher = cloud.client("lambda").get_function_configuration(
         FunctionName=cloud.outputs["DemoTaskDispatcherFunctionName"]
     )

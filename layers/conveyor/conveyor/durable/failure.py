@@ -20,7 +20,7 @@ def cause_message(cause: str) -> str:
 
 def record_run_failure(store: TaskStore, state: StepState, failure: dict[str, str]) -> dict[str, Any]:
     """Mark the run FAILED with the step it failed in; returns the `*.failed` event detail."""
-    step = store.current_step(state.task_id)
+    step = store.current_step(state.task_id, state.run)
     error = {"type": failure.get("Error", "States.Runtime"), "message": cause_message(failure.get("Cause", ""))}
     store.record_failed(state.task_id, state.run, step, error)
     record = store.get_step(state.task_id, step) if step else None

@@ -63,12 +63,12 @@ def durable_step(name: str) -> Callable[[Callable[[StepRun], Any]], Callable[[di
             state = StepState.model_validate(event)
             store = task_store()
             where = {"taskId": state.task_id, "run": state.run, "step": name}
-            done = store.get_step(state.task_id, name)
-            if done is not None and done.succeeded and done.run == state.run:
+            try:
+                attempt = store.start_attempt(state.task_id, state.run, name)
+            except StepAlreadySucceeded as done:  # a replay: the stored result stands
                 store.step_reused(state.task_id, name)
                 logger.info("step reused", extra=where)
-                return done.result
-            attempt = store.start_attempt(state.task_id, state.run, name)
+                return done.record.result  # type: ignore[union-attr]
             step = StepRun(task=state.task, run=state.run, attempt=attempt, previous=state.steps)
             try:
                 result = fn(step)

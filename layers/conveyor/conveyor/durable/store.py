@@ -29,7 +29,11 @@ STEP_PREFIX = "STEP#"
 
 
 class StepAlreadySucceeded(Exception):
-    """The step's success was already recorded by an earlier attempt."""
+    """The step's success was already recorded in this run (by this or an earlier attempt)."""
+
+    def __init__(self, record: StepRecord | None = None) -> None:
+        super().__init__(record.name if record else "")
+        self.record = record
 
 
 def now_iso() -> str:
@@ -105,8 +109,12 @@ class TaskStore:
         }
 
     def record_execution(self, task_id: str, run: int, execution_arn: str, started_at: str) -> None:
-        """The Step Functions execution that carries `run`, started when the dispatcher admitted it."""
-        self._update_task_of_run(task_id, run, {"executionArn": execution_arn, "startedAt": started_at})
+        """The Step Functions execution that carries `run`, started when the dispatcher admitted it.
+
+        The task becomes RUNNING, unless the run already finished (it can be that fast)."""
+        started = {"executionArn": execution_arn, "startedAt": started_at}
+        if not self._update_task_of_run(task_id, run, {**started, "status": "RUNNING"}, only_if_queued=True):
+            self._update_task_of_run(task_id, run, started)
 
     def record_succeeded(self, task_id: str, run: int, result: Any) -> None:
         self._finish(task_id, run, "SUCCEEDED", {"resultJson": json.dumps(result)})
@@ -115,26 +123,33 @@ class TaskStore:
         self._finish(task_id, run, "FAILED", {"error": {"step": failed_step, **error} if failed_step else error})
 
     def _finish(self, task_id: str, run: int, status: str, outcome: dict[str, Any]) -> None:
-        self._update_task_of_run(task_id, run, {"status": status, "finishedAt": now_iso(), **outcome}, ["currentStep"])
+        self._update_task_of_run(task_id, run, {"status": status, "finishedAt": now_iso(), **outcome})
 
-    def _update_task_of_run(
-        self, task_id: str, run: int, values: dict[str, Any], remove: list[str] | None = None
-    ) -> None:
-        """Set `values` on the task unless a newer run has replaced `run`."""
-        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in values)
-        if remove:
-            expression += " REMOVE " + ", ".join(remove)
+    def _update_task_of_run(self, task_id: str, run: int, values: dict[str, Any], only_if_queued: bool = False) -> bool:
+        """Set `values` on the task unless a newer run has replaced `run`; False if not set."""
+        condition = "(attribute_not_exists(#run) OR #run = :run)"
+        names = {"#run": "run", **{f"#{name}": name for name in values}}
+        extra_values = {}
+        if only_if_queued:
+            condition += " AND #current = :queued"
+            names["#current"] = "status"
+            extra_values[":queued"] = "QUEUED"
         try:
             self._table.update_item(
                 Key={"taskId": task_id, "sk": TASK_SK},
-                UpdateExpression=expression,
-                ConditionExpression="attribute_not_exists(#run) OR #run = :run",
-                ExpressionAttributeNames={"#run": "run", **{f"#{name}": name for name in values}},
-                ExpressionAttributeValues={":run": run, **{f":{name}": value for name, value in values.items()}},
+                UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in values),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    ":run": run,
+                    **extra_values,
+                    **{f":{name}": value for name, value in values.items()},
+                },
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
+            _unless_condition_failed(error)
+            return False
+        return True
 
     def query(self, **query: Any) -> dict[str, Any]:
         """A raw query of the table (its indexes included), for listings."""
@@ -143,9 +158,9 @@ class TaskStore:
     def get_task(self, task_id: str) -> dict[str, Any] | None:
         return self._table.get_item(Key={"taskId": task_id, "sk": TASK_SK}, ConsistentRead=True).get("Item")
 
-    def current_step(self, task_id: str) -> str | None:
-        task = self.get_task(task_id) or {}
-        return task.get("currentStep")
+    def current_step(self, task_id: str, run: int) -> str | None:
+        """The step of `run` that started last."""
+        return current_step(self.list_step_items(task_id), run)
 
     # -- steps ---------------------------------------------------------------
 
@@ -161,27 +176,14 @@ class TaskStore:
         return response["Items"]
 
     def start_attempt(self, task_id: str, run: int, step: str) -> int:
-        """Count one more attempt of `step` in `run`; the first attempt of a new run counts 1."""
+        """Count one more attempt of `step` in `run` and return its number (the first is 1).
+
+        Raises StepAlreadySucceeded (with the stored record) when the step already
+        succeeded in this run, and SupersededRunError when a newer run owns it.
+        Written for the common case: a step's first attempt is one write."""
         now = now_iso()
         key = {"taskId": task_id, "sk": STEP_PREFIX + step}
-        try:
-            attributes = self._table.update_item(
-                Key=key,
-                UpdateExpression="SET #status = :running, lastStartedAt = :now ADD #attempts :one",
-                ConditionExpression="#run = :run",
-                ExpressionAttributeNames={"#status": "status", "#run": "run", "#attempts": "attempts"},
-                ExpressionAttributeValues={":running": "RUNNING", ":now": now, ":one": 1, ":run": run},
-                ReturnValues="UPDATED_NEW",
-            )["Attributes"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            attributes = {"attempts": self._first_attempt(key, run, now)}
-        self._set_current_step(task_id, run, step)
-        return int(attributes["attempts"])
-
-    def _first_attempt(self, key: dict[str, str], run: int, now: str) -> int:
-        """Start the step's record for `run`, unless a newer run already owns it."""
+        names = {"#status": "status", "#run": "run", "#attempts": "attempts"}
         try:
             self._table.put_item(
                 Item={
@@ -196,11 +198,31 @@ class TaskStore:
                 ExpressionAttributeNames={"#run": "run"},
                 ExpressionAttributeValues={":run": run},
             )
+            return 1
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise SupersededRunError(f"run {run} of {key['taskId']} was replaced by a newer run") from error
-            raise
-        return 1
+            _unless_condition_failed(error)
+        try:
+            attributes = self._table.update_item(
+                Key=key,
+                UpdateExpression="SET #status = :running, lastStartedAt = :now ADD #attempts :one",
+                ConditionExpression="#run = :run AND #status <> :succeeded",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    ":running": "RUNNING",
+                    ":succeeded": "SUCCEEDED",
+                    ":now": now,
+                    ":one": 1,
+                    ":run": run,
+                },
+                ReturnValues="UPDATED_NEW",
+            )["Attributes"]
+            return int(attributes["attempts"])
+        except ClientError as error:
+            _unless_condition_failed(error)
+        record = self.get_step(task_id, step)
+        if record is not None and record.run == run and record.succeeded:
+            raise StepAlreadySucceeded(record)
+        raise SupersededRunError(f"run {run} of {task_id} was replaced by a newer run")
 
     def step_succeeded(self, task_id: str, run: int, step: str, result: Any, effects: list[dict[str, Any]]) -> None:
         """Record the step's result and apply its effects, all or nothing, once.
@@ -226,7 +248,7 @@ class TaskStore:
             transact_write([record, *effects])
         except ClientError as error:
             if error.response["Error"]["Code"] == "TransactionCanceledException":
-                raise StepAlreadySucceeded(step) from error
+                raise StepAlreadySucceeded() from error
             raise
 
     def count_update(self, task_id: str, attribute: str) -> dict[str, Any]:
@@ -259,8 +281,18 @@ class TaskStore:
             ExpressionAttributeValues={":one": 1},
         )
 
-    def _set_current_step(self, task_id: str, run: int, step: str) -> None:
-        self._update_task_of_run(task_id, run, {"currentStep": step, "status": "RUNNING"})
+
+def current_step(step_items: list[dict[str, Any]], run: int) -> str | None:
+    """Of a task's step items, the step of `run` that started last."""
+    of_run = [item for item in step_items if int(item.get("run", 0)) == run and "lastStartedAt" in item]
+    latest = max(of_run, key=lambda item: item["lastStartedAt"], default=None)
+    return latest["sk"].removeprefix(STEP_PREFIX) if latest else None
+
+
+def _unless_condition_failed(error: ClientError) -> None:
+    """Re-raise anything but a failed condition: that one the caller handles."""
+    if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        raise error
 
 
 def _step_record(item: dict[str, Any]) -> StepRecord:

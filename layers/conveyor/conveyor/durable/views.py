@@ -9,7 +9,7 @@ from typing import Any, Literal
 from boto3.dynamodb.conditions import Key
 from pydantic import BaseModel, ConfigDict, Field
 
-from conveyor.durable.store import TaskStore
+from conveyor.durable.store import TaskStore, current_step
 from conveyor.dynamo import plain
 
 TaskStatus = Literal["QUEUED", "RUNNING", "SUCCEEDED", "FAILED"]
@@ -49,7 +49,7 @@ class TaskView(_ApiModel):
     status: str
     run: int
     replays: int = 0
-    current_step: str | None = Field(None, alias="currentStep")
+    current_step: str | None = Field(None, alias="currentStep", description="the step running now")
     request: dict[str, Any]
     result: Any = None
     error: dict[str, str] | None = None
@@ -66,7 +66,6 @@ class TaskSummary(_ApiModel):
     task_id: str = Field(alias="taskId")
     status: str
     run: int
-    current_step: str | None = Field(None, alias="currentStep")
     submitted_at: str | None = Field(None, alias="submittedAt")
     started_at: str | None = Field(None, alias="startedAt")
     finished_at: str | None = Field(None, alias="finishedAt")
@@ -81,11 +80,15 @@ def task_view(store: TaskStore, task_id: str) -> TaskView | None:
     item = store.get_task(task_id)
     if item is None:
         return None
+    step_items = store.list_step_items(task_id)
     steps = sorted(
-        (StepView.model_validate(_api_values(step)) for step in store.list_step_items(task_id)),
+        (StepView.model_validate(_api_values(step)) for step in step_items),
         key=lambda step: step.first_started_at or "",
     )
-    return TaskView.model_validate({**_api_values(item), "steps": steps})
+    values = _api_values(item)
+    if values.get("status") == "RUNNING":
+        values["currentStep"] = current_step(step_items, values["run"])
+    return TaskView.model_validate({**values, "steps": steps})
 
 
 def list_tasks(store: TaskStore, status: TaskStatus, limit: int, next_token: str | None) -> TaskPage:
