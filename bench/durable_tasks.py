@@ -8,11 +8,13 @@ Real time (no Step Functions wait scaling), a fresh local cloud on free ports.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from figures import summary, wait_until
@@ -28,9 +30,9 @@ def post_task(api_url: str, payload: dict) -> None:
         assert response.status == 202
 
 
-def submission_latency(cloud: runner.CloudProcess, submissions: int = 200) -> dict[str, list[float]]:
-    """Milliseconds for POST /tasks to answer 202, and for SendMessage to the queue to return."""
-    post_task(cloud.settings.api_url, {"taskId": f"warm-{uuid.uuid4().hex}"})  # start the API's worker
+def submission_latency(cloud: runner.CloudProcess, phase: str, submissions: int = 200) -> dict[str, list[float]]:
+    """Milliseconds for POST /tasks to answer 202 and for SendMessage to the queue to return."""
+    post_task(cloud.settings.api_url, {"taskId": f"warm-{uuid.uuid4().hex}"})  # a warm API worker
     http = []
     for _ in range(submissions):
         started = time.perf_counter()
@@ -42,7 +44,21 @@ def submission_latency(cloud: runner.CloudProcess, submissions: int = 200) -> di
         started = time.perf_counter()
         sqs.send_message(QueueUrl=queue, MessageBody=json.dumps({"taskId": f"lat-{uuid.uuid4().hex}"}))
         queued.append((time.perf_counter() - started) * 1000)
-    return {"POST /tasks (HTTP 202)": http, "SendMessage to the queue": queued}
+    return {f"POST /tasks, {phase}": http, f"SendMessage, {phase}": queued}
+
+
+@contextlib.contextmanager
+def held_runs(cloud: runner.CloudProcess) -> Iterator[None]:
+    """The dispatcher holds every run (a global throttle of 1 start an hour), so
+    only the submission path works; the held runs start when this ends."""
+    lam, name = cloud.client("lambda"), cloud.outputs["DemoTaskDispatcherFunctionName"]
+    original = lam.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    held = {**original, "FLOW_GLOBAL_THROTTLE_LIMIT": "1", "FLOW_GLOBAL_THROTTLE_PERIOD_SECONDS": "3600"}
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": held})
+    try:
+        yield
+    finally:
+        lam.update_function_configuration(FunctionName=name, Environment={"Variables": original})
 
 
 def runs_per_second(cloud: runner.CloudProcess, runs: int) -> tuple[float, float]:
@@ -84,18 +100,31 @@ def main() -> None:
         try:
             # The first burst starts every Lambda worker the concurrency needs (cold starts).
             cold, _ = runs_per_second(cloud, 50)
+            with held_runs(cloud):
+                latencies = submission_latency(cloud, "runs held")
+            wait_until(lambda: not runs_in_flow(cloud), timeout=900, interval=1)  # the held runs are done
             warm, submit_seconds = runs_per_second(cloud, 200)
-            latencies = submission_latency(cloud)
+            latencies |= submission_latency(cloud, "runs execute")
         finally:
             cloud.stop()
     print("Durable demo task on the local cloud, this machine")
     for name, values in latencies.items():
-        print(f"  {'submission, ' + name:<40}{summary(values)}")
-    print(f"  {'runs/s, first 50 (workers start cold)':<40}{cold:5.1f} runs/s")
+        print(f"  {'submission, ' + name:<44}{summary(values)}")
+    print(f"  {'runs/s, first 50 (workers start cold)':<44}{cold:5.1f} runs/s")
     print(
-        f"  {'runs/s sustained (concurrency 10)':<40}{warm:5.1f} runs/s "
+        f"  {'runs/s sustained (concurrency 10)':<44}{warm:5.1f} runs/s "
         f"(200 runs, delayMs 0, all submitted in {submit_seconds:.2f} s)"
     )
+
+
+def runs_in_flow(cloud: runner.CloudProcess) -> int:
+    """Runs waiting to start or holding a concurrency slot."""
+    flow = cloud.resource("dynamodb").Table(cloud.outputs["FlowControlTableName"])
+
+    def items(pk: str) -> list[dict]:
+        return flow.query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": pk})["Items"]
+
+    return len(items("WAITING#demo-task")) + sum(1 for slot in items("SLOTS#demo-task") if "holder" in slot)
 
 
 if __name__ == "__main__":

@@ -82,6 +82,7 @@ def serve(
     from hypercorn.asyncio import serve as hypercorn_serve
     from hypercorn.config import Config
     from ministack.app import app as ministack_app
+    from ministack.core import lambda_runtime
 
     from localcloud import compat
 
@@ -104,7 +105,12 @@ def serve(
         threading.Thread(target=on_ready, name="localcloud-ready", daemon=True).start()
         await server
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        # A worker busy in a handler would otherwise outlive the cloud, retrying
+        # calls to an endpoint that is gone.
+        lambda_runtime.reset()
 
 
 async def _wait_for_port(host: str, port: int, server: asyncio.Task) -> None:

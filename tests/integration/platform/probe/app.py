@@ -46,6 +46,8 @@ def consume(event: dict[str, Any], _context: Any) -> dict[str, Any]:
 
 
 def sleep(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    if event.get("record"):
+        _record("sleeping", {"seconds": str(event.get("seconds", 5))})
     time.sleep(float(event.get("seconds", 5)))
     return {"slept": event.get("seconds", 5)}
 
