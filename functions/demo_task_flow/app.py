@@ -30,6 +30,8 @@ metrics = Metrics()
 def dispatch(event: dict[str, Any], context: LambdaContext) -> None:
     """Every message of the batch asks for the same thing: one pass serves them all."""
     result = flow.dispatcher().dispatch()
+    if result.more:
+        flow.request_dispatch_now("the last pass ran out of time")
     if result.retry_in_seconds is not None:
         flow.request_dispatch_in(result.retry_in_seconds)
     metrics.add_metric(name="RunsStarted", unit=MetricUnit.Count, value=len(result.started))
@@ -39,6 +41,7 @@ def dispatch(event: dict[str, Any], context: LambdaContext) -> None:
             "requests": len(event.get("Records", [])),
             "started": result.started,
             "saturated": result.saturated,
+            "more": result.more,
             "retryInSeconds": result.retry_in_seconds,
         },
     )

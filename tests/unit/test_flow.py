@@ -47,13 +47,21 @@ class Recorder:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.started: list[tuple[str, int]] = []
+        self.executions: set[str] = set()
         self.running: set[str] = set()
 
-    def start(self, run: WaitingRun, start_ms: int) -> str:
+    def start(self, run: WaitingRun, start_ms: int) -> bool:
+        arn = self.arn_of(run)
+        if arn in self.executions:
+            return False
+        self.executions.add(arn)
         self.started.append((run.task_id, start_ms))
-        arn = f"arn:execution:{run.run_id}"
         self.running.add(arn)
-        return arn
+        return True
+
+    @staticmethod
+    def arn_of(run: WaitingRun) -> str:
+        return f"arn:execution:{run.run_id}"
 
     def is_running(self, arn: str) -> bool:
         return arn in self.running
@@ -66,6 +74,7 @@ def dispatcher(parts: dict, limits: FlowLimits, clock: Clock, recorder: Recorder
         parts["throttle"],
         limits,
         recorder.start,
+        recorder.arn_of,
         recorder.is_running,
         clock,
     )
@@ -88,20 +97,19 @@ def test_priority_orders_runs_as_if_submitted_that_many_seconds_earlier(parts: d
 def test_slots_are_capped_idempotent_per_run_and_reclaimed_after_their_lease(parts: dict) -> None:
     slots = parts["slots"](2, 10)
     now = 1_000_000
-    a, b = slots.acquire("a", now), slots.acquire("b", now)
+    a, b = slots.acquire("a", "arn:a", now), slots.acquire("b", "arn:b", now)
     assert a and b and a.index != b.index
-    assert slots.acquire("c", now) is None
-    assert slots.acquire("a", now).index == a.index  # the slot it already holds
+    assert slots.acquire("c", "arn:c", now) is None
+    assert slots.acquire("a", "arn:a", now).index == a.index  # the slot it already holds
 
     assert slots.release(run_id="a")
-    assert slots.acquire("c", now + 5_000).index == a.index
-    assert slots.acquire("d", now + 10_000).index == b.index  # b's lease ran out
+    assert slots.acquire("c", "arn:c", now + 5_000).index == a.index
+    assert slots.acquire("d", "arn:d", now + 10_000).index == b.index  # b's lease ran out
 
 
 def test_a_slot_is_released_by_its_execution(parts: dict) -> None:
     slots = parts["slots"](1)
-    slots.acquire("a", 0)
-    slots.attach_execution("a", "arn:a")
+    slots.acquire("a", "arn:a", 0)
     assert slots.release(execution_arn="arn:a")
     assert not slots.release(execution_arn="arn:a")
     assert slots.held() == []
@@ -191,7 +199,7 @@ def test_a_pass_that_died_after_recording_a_start_is_completed_once(parts: dict)
     limits = FlowLimits(concurrency=1, throttle=NO_THROTTLE, global_throttle=ThrottleLimit(1, 60))
     add(parts["waiting"], waiting_run("t0"))
 
-    def start_then_die(run: WaitingRun, start_ms: int) -> str:
+    def start_then_die(run: WaitingRun, start_ms: int) -> bool:
         raise RuntimeError("the dispatcher's worker died")
 
     crashing = dispatcher(parts, limits, clock, recorder)
@@ -203,3 +211,34 @@ def test_a_pass_that_died_after_recording_a_start_is_completed_once(parts: dict)
 
     assert result.started == ["t0#1#0"]  # not held back by its own recorded start
     assert parts["throttle"].window("global").run_ids == ["t0#1#0"]
+
+
+def test_a_run_started_by_a_pass_that_died_and_already_ended_keeps_no_slot(parts: dict) -> None:
+    clock, recorder = Clock(), Recorder(Clock())
+    limits = FlowLimits(concurrency=1, throttle=NO_THROTTLE)
+    run = waiting_run("t0")
+    add(parts["waiting"], run)
+    recorder.start(run, 0)  # the pass that died had started it; it has ended since
+    recorder.running.clear()
+
+    result = dispatcher(parts, limits, clock, recorder).dispatch()
+
+    assert result.started == []
+    assert list(parts["waiting"].in_order()) == []
+    assert parts["slots"](1).held() == []
+
+
+def test_a_long_pass_stops_and_asks_for_another(parts: dict) -> None:
+    clock, recorder = Clock(), Recorder(Clock())
+    add(parts["waiting"], *(waiting_run(f"t{i}", submitted_ms=i) for i in range(3)))
+    slow = dispatcher(parts, FlowLimits(concurrency=10, throttle=NO_THROTTLE), clock, recorder)
+    real_start = recorder.start
+
+    def slow_start(run: WaitingRun, start_ms: int) -> bool:
+        clock.now += 3  # each start takes 3 s: the 4 s budget allows two
+        return real_start(run, start_ms)
+
+    slow._start_run = slow_start
+    result = slow.dispatch()
+
+    assert (len(result.started), result.more) == (2, True)

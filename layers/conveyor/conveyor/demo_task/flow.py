@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conveyor.aws import client, table
 from conveyor.durable.store import task_store
-from conveyor.durable.submission import start_queued_run
+from conveyor.durable.submission import run_execution_arn, start_queued_run
 from conveyor.flow.dispatcher import Dispatcher
 from conveyor.flow.limits import flow_limits
 from conveyor.flow.slots import ConcurrencySlots
@@ -27,8 +27,10 @@ def slots() -> ConcurrencySlots:
 
 
 def dispatcher() -> Dispatcher:
-    def start(run: WaitingRun, start_ms: int) -> str:
-        return start_queued_run(task_store(), settings().demo_task_state_machine_arn, run, start_ms)
+    state_machine_arn = settings().demo_task_state_machine_arn
+
+    def start(run: WaitingRun, start_ms: int) -> bool:
+        return start_queued_run(task_store(), state_machine_arn, run, start_ms)
 
     return Dispatcher(
         waiting=waiting_list(),
@@ -36,6 +38,7 @@ def dispatcher() -> Dispatcher:
         throttle=SlidingWindowThrottle(table(settings().flow_table), FLOW),
         limits=flow_limits(),
         start_run=start,
+        execution_arn_of=lambda run: run_execution_arn(state_machine_arn, run),
         is_running=execution_is_running,
     )
 

@@ -100,21 +100,27 @@ def queue_replay(store: TaskStore, waiting: WaitingList, task_id: str) -> Queued
     return QueuedRun(task_id, run, replays + 1, execution_name(task_id, run, replays + 1))
 
 
-def start_queued_run(store: TaskStore, state_machine_arn: str, run: WaitingRun, start_ms: int) -> str:
-    """Start the execution of an admitted run; returns its ARN."""
-    name = execution_name(run.task_id, run.run, run.replay)
+def start_queued_run(store: TaskStore, state_machine_arn: str, run: WaitingRun, start_ms: int) -> bool:
+    """Start the execution of an admitted run; False when it had been started already."""
     sfn = client("stepfunctions")
     try:
         execution_arn = sfn.start_execution(
             stateMachineArn=state_machine_arn,
-            name=name,
+            name=execution_name(run.task_id, run.run, run.replay),
             input=json.dumps({"task": run.task, "run": run.run}),
         )["executionArn"]
     except sfn.exceptions.ExecutionAlreadyExists:  # a dispatch that died after starting it
-        execution_arn = _execution_arn(state_machine_arn, name)
+        return False
     started_at = datetime.fromtimestamp(start_ms / 1000, UTC).isoformat(timespec="milliseconds")
     store.record_execution(run.task_id, run.run, execution_arn, started_at.replace("+00:00", "Z"))
-    return execution_arn
+    return True
+
+
+def run_execution_arn(state_machine_arn: str, run: WaitingRun) -> str:
+    """The ARN of the run's execution, known before it starts:
+    arn:aws:states:<region>:<account>:stateMachine:<sm> -> ...:execution:<sm>:<name>."""
+    prefix, _, machine = state_machine_arn.rpartition(":stateMachine:")
+    return f"{prefix}:execution:{machine}:{execution_name(run.task_id, run.run, run.replay)}"
 
 
 def _queue(store: TaskStore, waiting: WaitingList, task_update: dict[str, Any], run: WaitingRun) -> None:
@@ -128,9 +134,3 @@ def _queue(store: TaskStore, waiting: WaitingList, task_update: dict[str, Any], 
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def _execution_arn(state_machine_arn: str, name: str) -> str:
-    """arn:aws:states:<region>:<account>:stateMachine:<sm> -> ...:execution:<sm>:<name>."""
-    prefix, _, machine = state_machine_arn.rpartition(":stateMachine:")
-    return f"{prefix}:execution:{machine}:{name}"

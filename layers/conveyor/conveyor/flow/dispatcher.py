@@ -25,8 +25,11 @@ GLOBAL_KEY = "global"
 # checked, and freed, once it has been held this long.
 _LIVENESS_CHECK_AFTER_MS = 5_000
 
-StartRun = Callable[[WaitingRun, int], str]  # (run, start time in ms) -> execution ARN
+StartRun = Callable[[WaitingRun, int], bool]  # (run, start time in ms) -> started now (False: it existed)
+ExecutionArnOf = Callable[[WaitingRun], str]  # the ARN a run's execution has (or will have)
 IsRunning = Callable[[str], bool]  # execution ARN -> still running?
+# A pass stops after this long and asks for another: well inside the function's timeout.
+PASS_BUDGET_SECONDS = 4.0
 
 
 @dataclass
@@ -35,6 +38,8 @@ class DispatchResult:
     # Seconds until a throttled run may start, when one is waiting for that.
     retry_in_seconds: float | None = None
     saturated: bool = False
+    # The pass used its time budget with runs left to look at: dispatch again.
+    more: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Dispatcher:
         throttle: SlidingWindowThrottle,
         limits: FlowLimits,
         start_run: StartRun,
+        execution_arn_of: ExecutionArnOf,
         is_running: IsRunning,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -60,13 +66,18 @@ class Dispatcher:
         self._throttle = throttle
         self._limits = limits
         self._start_run = start_run
+        self._execution_arn_of = execution_arn_of
         self._is_running = is_running
         self._clock = clock
 
     def dispatch(self) -> DispatchResult:
         result = DispatchResult()
         retry_at_ms: int | None = None
+        deadline = self._clock() + PASS_BUDGET_SECONDS
         for run in self._waiting.in_order():
+            if self._clock() > deadline:
+                result.more = True
+                break
             now_ms = int(self._clock() * 1000)
             checks = self._throttle_checks(run)
             start_ms = max([now_ms] + [c.window.next_start_ms(c.limit, now_ms) for c in checks if _new(run, c)])
@@ -75,23 +86,27 @@ class Dispatcher:
                 if any(c.key == GLOBAL_KEY and c.window.next_start_ms(c.limit, now_ms) > now_ms for c in checks):
                     break  # the global limit holds every run back
                 continue  # only this run's key is throttled: later runs may start
-            if self._acquire_slot(run, now_ms) is None:
+            execution_arn = self._execution_arn_of(run)
+            if self._acquire_slot(run, execution_arn, now_ms) is None:
                 result.saturated = True
                 break  # a release requests the next dispatch
             for check in checks:
                 self._throttle.record(check.key, check.limit, check.window, run.run_id, now_ms)
-            execution_arn = self._start_run(run, now_ms)
-            self._slots.attach_execution(run.run_id, execution_arn)
+            if self._start_run(run, now_ms):
+                result.started.append(run.run_id)
+            elif not self._is_running(execution_arn):
+                # An earlier pass started it and died before taking it off the list;
+                # the run has ended since, and its release found no slot to free.
+                self._slots.release(execution_arn=execution_arn)
             self._waiting.remove(run)
-            result.started.append(run.run_id)
         if retry_at_ms is not None:
             result.retry_in_seconds = max(0.0, (retry_at_ms - int(self._clock() * 1000)) / 1000)
         return result
 
-    def _acquire_slot(self, run: WaitingRun, now_ms: int) -> Slot | None:
-        slot = self._slots.acquire(run.run_id, now_ms)
+    def _acquire_slot(self, run: WaitingRun, execution_arn: str, now_ms: int) -> Slot | None:
+        slot = self._slots.acquire(run.run_id, execution_arn, now_ms)
         if slot is None and self._free_slots_of_ended_runs(now_ms):
-            slot = self._slots.acquire(run.run_id, now_ms)
+            slot = self._slots.acquire(run.run_id, execution_arn, now_ms)
         return slot
 
     def _free_slots_of_ended_runs(self, now_ms: int) -> bool:

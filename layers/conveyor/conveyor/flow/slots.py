@@ -38,8 +38,10 @@ class ConcurrencySlots:
         """Slots currently held (including expired leases not yet taken over)."""
         return [slot for slot in self._all() if slot.holder is not None]
 
-    def acquire(self, run_id: str, now_ms: int) -> Slot | None:
-        """A slot for `run_id`: the one it holds, else a free one, else None."""
+    def acquire(self, run_id: str, execution_arn: str, now_ms: int) -> Slot | None:
+        """A slot for `run_id`, whose execution is `execution_arn`: the one it holds,
+        else a free one, else None. The ARN is known before the execution starts, so
+        a run that ends at once still finds its slot to release."""
         slots = {slot.index: slot for slot in self._all()}
         for slot in slots.values():
             if slot.holder == run_id:
@@ -49,20 +51,9 @@ class ConcurrencySlots:
             return None
         for index in range(self.capacity):
             slot = slots.get(index)
-            if (slot is None or slot.free_at(now_ms)) and self._take(index, run_id, now_ms):
-                return Slot(index, run_id, None, now_ms, now_ms + self._lease_ms)
+            if (slot is None or slot.free_at(now_ms)) and self._take(index, run_id, execution_arn, now_ms):
+                return Slot(index, run_id, execution_arn, now_ms, now_ms + self._lease_ms)
         return None
-
-    def attach_execution(self, run_id: str, execution_arn: str) -> None:
-        """Remember which execution holds the slot, to release it by execution."""
-        for slot in self._all():
-            if slot.holder == run_id:
-                self._table.update_item(
-                    Key=self._key(slot.index),
-                    UpdateExpression="SET executionArn = :arn",
-                    ConditionExpression="holder = :run",
-                    ExpressionAttributeValues={":arn": execution_arn, ":run": run_id},
-                )
 
     def release(self, *, run_id: str | None = None, execution_arn: str | None = None) -> bool:
         """Free the slot held by `run_id` or by `execution_arn`; False if none was."""
@@ -71,12 +62,13 @@ class ConcurrencySlots:
                 return self._free(slot)
         return False
 
-    def _take(self, index: int, run_id: str, now_ms: int) -> bool:
+    def _take(self, index: int, run_id: str, execution_arn: str, now_ms: int) -> bool:
         try:
             self._table.put_item(
                 Item={
                     **self._key(index),
                     "holder": run_id,
+                    "executionArn": execution_arn,
                     "acquiredMs": now_ms,
                     "leaseExpiresMs": now_ms + self._lease_ms,
                 },
