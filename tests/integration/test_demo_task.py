@@ -4,9 +4,6 @@ submission, retries, memoized steps, failure events, bad payloads."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -14,8 +11,7 @@ import pytest
 
 from ..conftest import wait_for
 from .conftest import RunningCloud
-
-TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+from .demo_tasks import api, finished_execution, send_request, unique
 
 
 @pytest.fixture(scope="module")
@@ -48,44 +44,6 @@ def events(cloud: RunningCloud) -> Callable[[str, str], dict[str, Any]]:
         return wait_for(find, timeout=30, what=f"{detail_type} for {task_id}")
 
     return wait_for_event
-
-
-def unique(name: str) -> str:
-    return f"{name}-{uuid.uuid4().hex[:8]}"
-
-
-def send_request(cloud: RunningCloud, payload: dict[str, Any] | str) -> None:
-    body = payload if isinstance(payload, str) else json.dumps(payload)
-    cloud.client("sqs").send_message(QueueUrl=cloud.outputs["DemoTaskQueueUrl"], MessageBody=body)
-
-
-def finished_execution(cloud: RunningCloud, task_id: str) -> dict[str, Any]:
-    sfn = cloud.client("stepfunctions")
-    machine = cloud.outputs["DemoTaskStateMachineArn"]
-    arn = machine.replace(":stateMachine:", ":execution:") + f":{task_id}"
-
-    def finished() -> dict[str, Any] | None:
-        try:
-            execution = sfn.describe_execution(executionArn=arn)
-        except sfn.exceptions.ExecutionDoesNotExist:
-            return None
-        return execution if execution["status"] in TERMINAL else None
-
-    return wait_for(finished, timeout=60, what=f"execution {task_id} to finish")
-
-
-def api(cloud: RunningCloud, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    request = urllib.request.Request(
-        cloud.settings.api_url + path,
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"content-type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def states_entered(cloud: RunningCloud, execution_arn: str) -> dict[str, int]:

@@ -20,7 +20,7 @@ import pytest
 
 from ..conftest import wait_for
 from .conftest import RunningCloud
-from .test_demo_task import api, finished_execution, send_request, unique
+from .demo_tasks import api, finished_execution, send_request, unique
 
 
 def task(cloud: RunningCloud, task_id: str) -> dict[str, Any]:

@@ -1,0 +1,52 @@
+"""Helpers of the demo-task integration tests: submit, call the API, wait for executions."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from typing import Any
+
+from ..conftest import wait_for
+from .conftest import RunningCloud
+
+TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+def unique(name: str) -> str:
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+def send_request(cloud: RunningCloud, payload: dict[str, Any] | str) -> None:
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    cloud.client("sqs").send_message(QueueUrl=cloud.outputs["DemoTaskQueueUrl"], MessageBody=body)
+
+
+def finished_execution(cloud: RunningCloud, task_id: str) -> dict[str, Any]:
+    sfn = cloud.client("stepfunctions")
+    machine = cloud.outputs["DemoTaskStateMachineArn"]
+    arn = machine.replace(":stateMachine:", ":execution:") + f":{task_id}"
+
+    def finished() -> dict[str, Any] | None:
+        try:
+            execution = sfn.describe_execution(executionArn=arn)
+        except sfn.exceptions.ExecutionDoesNotExist:
+            return None
+        return execution if execution["status"] in TERMINAL else None
+
+    return wait_for(finished, timeout=60, what=f"execution {task_id} to finish")
+
+
+def api(cloud: RunningCloud, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    request = urllib.request.Request(
+        cloud.settings.api_url + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
