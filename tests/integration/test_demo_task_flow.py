@@ -66,6 +66,9 @@ def test_a_duplicate_task_id_starts_one_run_and_force_starts_another(cloud: Runn
     task_id = unique("dup")
     send_request(cloud, {"taskId": task_id})
     send_request(cloud, {"taskId": task_id})
+    # While the queue's submission is in progress a third one is answered 409
+    # ("send it again"); once it is recorded, with the existing run.
+    wait_for(lambda: api(cloud, "GET", f"/tasks/{task_id}")[0] == 200, what="the queued submission")
     status, answer = api(cloud, "POST", "/tasks", {"taskId": task_id})
     assert (status, answer["duplicate"], answer["run"]) == (202, True, 1)
     assert finished_execution(cloud, task_id)["status"] == "SUCCEEDED"
