@@ -90,9 +90,8 @@ def not_replayable(error: NotReplayable) -> Response[dict]:
     return _error(409, str(error))
 
 
-@router.exception_handler(IdempotencyAlreadyInProgressError)
-@router.exception_handler(ConcurrentSubmission)
-def submission_in_progress(_error: Exception) -> Response[dict]:
+@router.exception_handler([IdempotencyAlreadyInProgressError, ConcurrentSubmission])
+def submission_in_progress(_: Exception) -> Response[dict]:
     return _error(409, "another submission of this taskId is in progress; send it again")
 
 

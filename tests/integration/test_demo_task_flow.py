@@ -72,7 +72,7 @@ def test_a_duplicate_task_id_starts_one_run_and_force_starts_another(cloud: Runn
         lambda: (reply := api(cloud, "POST", "/tasks", {"taskId": task_id}))[0] != 409 and reply,
         what="an answer other than 409",
     )
-    assert (status, answer["duplicate"], answer["run"]) == (202, True, 1)
+    assert (status, answer.get("duplicate"), answer.get("run")) == (202, True, 1), answer
     assert finished_execution(cloud, task_id)["status"] == "SUCCEEDED"
 
     status, forced = api(cloud, "POST", "/tasks", {"taskId": task_id, "force": True})

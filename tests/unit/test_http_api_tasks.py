@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from conveyor.durable.store import task_store
 
@@ -102,3 +103,19 @@ def test_the_queue_and_the_api_share_one_idempotency_window(cloud: dict, monkeyp
     status, body = call("POST", "/tasks", {"taskId": "t-5"})
 
     assert (status, body["run"], body["duplicate"]) == (202, 1, True)
+
+
+def test_a_submission_while_another_of_the_same_task_is_in_progress_is_409(cloud: dict, monkeypatch) -> None:
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
+    from conveyor.durable.submission import ConcurrentSubmission
+
+    routes = sys.modules[load_handler("http_api").task_routes.__name__]
+    for error in (IdempotencyAlreadyInProgressError("in progress"), ConcurrentSubmission("t-6")):
+
+        def busy(*_args, error=error):
+            raise error
+
+        monkeypatch.setattr(routes, "submit", busy)
+        status, body = call("POST", "/tasks", {"taskId": "t-6"})
+        assert (status, body["message"]) == (409, "another submission of this taskId is in progress; send it again")
