@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conveyor.durable.store import now_iso
+from conveyor.dynamo import plain
 from conveyor.jobs.catalog import ACTIVE, JobStatus, JobType, QueueName
 
 __all__ = ["Job", "now_iso"]
@@ -58,7 +59,7 @@ class Job:
             finished_at=item.get("finishedAt"),
             heartbeat_ms=int(item["heartbeatMs"]) if "heartbeatMs" in item else None,
             schedule_id=item.get("scheduleId"),
-            history=_plain(item.get("history", [])),
+            history=plain(item.get("history", [])),
             skipped=int(item.get("skipped", 0)),
         )
 
@@ -79,8 +80,3 @@ class Job:
             "scheduleId": self.schedule_id,
             "history": self.history,
         }
-
-
-def _plain(value: Any) -> Any:
-    """DynamoDB Decimals to ints/floats."""
-    return json.loads(json.dumps(value, default=lambda d: int(d) if d == int(d) else float(d)))

@@ -8,6 +8,8 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
+from conveyor.dynamo import plain
+
 
 class DataTable:
     def __init__(self, table: Any) -> None:
@@ -51,11 +53,6 @@ class DataTable:
             ReturnValues="ALL_NEW",
         )["Attributes"]
         return plain(attributes)
-
-
-def plain(item: dict[str, Any]) -> dict[str, Any]:
-    """DynamoDB Decimals as ints/floats."""
-    return json.loads(json.dumps(item, default=lambda d: int(d) if d == int(d) else float(d)))
 
 
 def to_dynamo(value: Any) -> Any:
