@@ -52,7 +52,6 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
             "DEMO_TASK_DLQ_URL": resources["dlq_url"],
             "DISPATCH_QUEUE_URL": resources["dispatch_queue_url"],
             "DISPATCH_TIMER_QUEUE_URL": resources["dispatch_timer_queue_url"],
-            "EVENT_BUS_NAME": "default",
         }.items():
             monkeypatch.setenv(name, value)
         yield resources

@@ -15,7 +15,6 @@ class Settings:
     # A second demo/task.requested with the same taskId inside this window starts nothing.
     idempotency_window_seconds: int
     demo_task_state_machine_arn: str
-    event_bus_name: str
     demo_task_dlq_url: str
     dispatch_queue_url: str
     dispatch_timer_queue_url: str
@@ -30,7 +29,6 @@ def settings() -> Settings:
         idempotency_table=env.get("IDEMPOTENCY_TABLE", ""),
         idempotency_window_seconds=int(env.get("IDEMPOTENCY_WINDOW_SECONDS", 24 * 3600)),
         demo_task_state_machine_arn=env.get("DEMO_TASK_STATE_MACHINE_ARN", ""),
-        event_bus_name=env.get("EVENT_BUS_NAME", "default"),
         demo_task_dlq_url=env.get("DEMO_TASK_DLQ_URL", ""),
         dispatch_queue_url=env.get("DISPATCH_QUEUE_URL", ""),
         dispatch_timer_queue_url=env.get("DISPATCH_TIMER_QUEUE_URL", ""),
