@@ -23,17 +23,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "layers" / "conveyor"))
+from figures import percentile
 
-from conveyor.jobs.catalog import JobStatus, JobType, QueueName  # noqa: E402
-from conveyor.jobs.messages import JobMessage  # noqa: E402
-from conveyor.jobs.store import JobStore, NewJob  # noqa: E402
-from localcloud import runner  # noqa: E402
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+from conveyor.jobs.catalog import JobStatus, JobType, QueueName
+from conveyor.jobs.messages import JobMessage
+from conveyor.jobs.store import JobStore, NewJob
+from localcloud import runner
 
 
 def post_latency(cloud: runner.CloudProcess, posts: int) -> list[float]:
