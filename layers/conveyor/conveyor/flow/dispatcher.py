@@ -80,10 +80,12 @@ class Dispatcher:
                 break
             now_ms = int(self._clock() * 1000)
             checks = self._throttle_checks(run)
-            start_ms = max([now_ms] + [c.window.next_start_ms(c.limit, now_ms) for c in checks if _new(run, c)])
+            # When each window (not yet counting this run) lets it start.
+            fits_at = {c.key: c.window.next_start_ms(c.limit, now_ms) for c in checks if _new(run, c)}
+            start_ms = max([now_ms, *fits_at.values()])
             if start_ms > now_ms:
                 retry_at_ms = min(retry_at_ms or start_ms, start_ms)
-                if any(c.key == GLOBAL_KEY and c.window.next_start_ms(c.limit, now_ms) > now_ms for c in checks):
+                if fits_at.get(GLOBAL_KEY, now_ms) > now_ms:
                     break  # the global limit holds every run back
                 continue  # only this run's key is throttled: later runs may start
             execution_arn = self._execution_arn_of(run)
