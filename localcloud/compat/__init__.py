@@ -12,11 +12,19 @@ from localcloud.compat import (
     esm_disabled_state,
     lambda_error_type,
     lambda_log_drain,
+    nested_stacks,
     scheduler_context_attributes,
     sqs_message_move,
 )
 
-FIXES = (lambda_error_type, sqs_message_move, esm_disabled_state, scheduler_context_attributes, lambda_log_drain)
+FIXES = (
+    lambda_error_type,
+    sqs_message_move,
+    esm_disabled_state,
+    scheduler_context_attributes,
+    lambda_log_drain,
+    nested_stacks,
+)
 
 
 def apply_all() -> None:

@@ -1,26 +1,39 @@
 """Memoized steps: within a run, a step that succeeded never executes again.
 
-A state machine passes every Lambda step the same state: the task payload, the
-run number and the results of the steps before it. `durable_step` records each
-attempt in the task store and, when the step already succeeded in this run (a
-replay of a failed run), returns the stored result instead of executing it.
-A step is found by its name, so a step renamed in a new deployment runs again.
+A state machine passes every Lambda step the same state: the task's request, the run
+number and the results of the steps before it. `DurableSteps.handler` turns a step
+function into a Lambda handler that records each attempt in the task store and, when
+the step already succeeded in this run (a replay of a failed run), returns the stored
+result instead of executing it. A step is found by its name, so a step renamed in a
+new deployment runs again.
+
+A step's effects on the system are DynamoDB writes it adds to `StepRun.effects` (a
+`Transaction`): they commit in one transaction with the step's success, so a step
+whose worker dies before that commit applied nothing, and one that dies after it is
+never run again.
+
+Errors reach Step Functions in the core vocabulary: a `PermanentError` of any kind, or
+a payload that fails validation, is raised as `PermanentError` (the state machines do
+not retry it); anything else keeps its name and is retried.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from conveyor.durable.errors import SupersededRunError, error_details
-from conveyor.durable.store import StepAlreadySucceeded, TaskStore, task_store
+from conveyor.core import validation
+from conveyor.core.dynamo import Transaction
+from conveyor.core.errors import PermanentError, error_details
+from conveyor.durable.store import StepAlreadySucceeded, SupersededRun, TaskStore, commit_step
 
 logger = Logger(child=True)
+
+StepHandler = Callable[[dict, Any], Any]
 
 
 class StepState(BaseModel):
@@ -29,68 +42,95 @@ class StepState(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     task: dict[str, Any]
-    run: int = 1
+    # Set by the dispatcher when it starts a submitted run; absent when an execution
+    # was started directly, which the first step then registers.
+    run: int | None = None
+    execution_arn: str | None = None
     steps: dict[str, Any] = {}
 
     @property
     def task_id(self) -> str:
         return str(self.task["taskId"])
 
+    @property
+    def run_number(self) -> int:
+        return self.run or 1
+
 
 @dataclass(frozen=True)
 class StepRun:
-    """One attempt of one step.
+    """One attempt of one step: what it may read, and the transaction its effects join."""
 
-    A step's effects on the system are DynamoDB writes it adds to `effects`:
-    they are committed in one transaction with the step's success, so a step
-    whose worker dies before that commit has applied nothing, and one that dies
-    after it is never run again.
-    """
-
+    store: TaskStore
     task: dict[str, Any]
     run: int
     attempt: int
-    previous: dict[str, Any] = field(default_factory=dict)
-    effects: list[dict[str, Any]] = field(default_factory=list)
+    previous: dict[str, Any]
+    effects: Transaction
+
+    @property
+    def task_id(self) -> str:
+        return str(self.task["taskId"])
+
+    def count(self, counter: str) -> None:
+        """An effect: one more of the task's `counter`, applied exactly once with this step."""
+        self.store.count(self.effects, self.task_id, counter)
 
 
-def durable_step(name: str) -> Callable[[Callable[[StepRun], Any]], Callable[[dict, Any], Any]]:
-    """Turn `fn(StepRun) -> result` into a Lambda handler that records and memoizes it."""
+class DurableSteps:
+    """The steps of one durable flow, recorded in `store`."""
 
-    def decorator(fn: Callable[[StepRun], Any]) -> Callable[[dict, Any], Any]:
-        @functools.wraps(fn)
-        def handler(event: dict, _context: Any) -> Any:
+    def __init__(self, store: TaskStore, flow: str) -> None:
+        self._store = store
+        self._flow = flow
+
+    def handler(self, name: str, step: Callable[[StepRun], Any]) -> StepHandler:
+        """`step(StepRun) -> result` as a Lambda handler that records and memoizes it."""
+
+        def handle(event: dict, _context: Any) -> Any:
             state = StepState.model_validate(event)
-            store = task_store()
-            where = {"taskId": state.task_id, "run": state.run, "step": name}
             try:
-                attempt = store.start_attempt(state.task_id, state.run, name)
-            except StepAlreadySucceeded as done:  # a replay: the stored result stands
-                store.step_reused(state.task_id, name)
-                logger.info("step reused", extra=where)
-                return done.record.result  # type: ignore[union-attr]
-            step = StepRun(task=state.task, run=state.run, attempt=attempt, previous=state.steps)
-            try:
-                result = fn(step)
-            except Exception as error:
-                store.step_failed(state.task_id, state.run, name, error_details(error))
-                logger.warning("step failed", extra={**where, "attempt": attempt, "error": error_details(error)})
-                raise
-            try:
-                store.step_succeeded(state.task_id, state.run, name, result, step.effects)
-            except StepAlreadySucceeded:
-                return _result_committed_earlier(store, state, name)
-            logger.info("step succeeded", extra={**where, "attempt": attempt})
-            return result
+                return self._run(name, step, state)
+            except PermanentError as error:
+                if type(error) is PermanentError:
+                    raise
+                raise PermanentError(f"{type(error).__name__}: {error}") from error
+            except ValidationError as error:
+                raise PermanentError(f"ValidationError: {validation.describe(error)}") from error
 
-        return handler
+        handle.__name__ = handle.__qualname__ = step.__name__
+        return handle
 
-    return decorator
+    def _run(self, name: str, step: Callable[[StepRun], Any], state: StepState) -> Any:
+        store, task_id, run = self._store, state.task_id, state.run_number
+        where = {"taskId": task_id, "run": run, "step": name}
+        if state.run is None and not state.steps:
+            store.register_run(self._flow, task_id, run, state.task, state.execution_arn)
+        try:
+            attempt = store.start_attempt(task_id, run, name)
+        except StepAlreadySucceeded as done:  # a replay: the stored result stands
+            store.step_reused(task_id, name)
+            logger.info("step reused", extra=where)
+            return done.record.result  # type: ignore[union-attr]
+        effects = store.transaction()
+        current = StepRun(store, state.task, run, attempt, state.steps, effects)
+        try:
+            result = step(current)
+        except Exception as error:
+            store.step_failed(task_id, run, name, error_details(error))
+            logger.warning("step failed", extra={**where, "attempt": attempt, "error": error_details(error)})
+            raise
+        success = store.step_succeeded(effects, task_id, run, name, result)
+        try:
+            commit_step(effects, success)
+        except StepAlreadySucceeded:
+            return self._result_committed_earlier(task_id, run, name)
+        logger.info("step succeeded", extra={**where, "attempt": attempt})
+        return result
 
-
-def _result_committed_earlier(store: TaskStore, state: StepState, name: str) -> Any:
-    """An earlier attempt of this run committed first: its result stands."""
-    record = store.get_step(state.task_id, name)
-    if record is None or record.run != state.run or not record.succeeded:
-        raise SupersededRunError(f"run {state.run} of {state.task_id} was replaced by a newer run")
-    return record.result
+    def _result_committed_earlier(self, task_id: str, run: int, name: str) -> Any:
+        """An earlier attempt of this run committed first: its result stands."""
+        record = self._store.get_step(task_id, name)
+        if record is None or record.run != run or not record.succeeded:
+            raise SupersededRun(f"run {run} of {task_id} was replaced by a newer run")
+        return record.result

@@ -1,31 +1,26 @@
-"""Task and step records in DynamoDB.
+"""The durable engine's records in DynamoDB: tasks, their runs and their steps.
 
-One table, two kinds of item under the task's key:
-
-    taskId  sk            what
-    t-1     TASK          status, request, run number, execution, timings, result or error
-    t-1     STEP#process  status of that step in the current run, attempts, result, error
-
-Step results are stored as JSON text so they come back exactly as returned
-(DynamoDB would turn every number into a Decimal). Every write is a single
-conditional or atomic update: no read-modify-write.
+See `conveyor.durable.records` for the items. Writes that must go together (a run
+queued with its place on the waiting list; a step's success with its effects) are
+added to a `Transaction` that the caller commits once; every other write is a single
+conditional or atomic update. Nothing is read, changed and written back.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from conveyor.durable.errors import SupersededRunError
-from conveyor.dynamo import transact_write
+from conveyor.core.clock import Clock, iso, system_clock
+from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed
+from conveyor.core.errors import ErrorDetails, PermanentError
+from conveyor.durable.records import STEP_PREFIX, TASK_SK, StepRecord, StepStatus, TaskRecord, TaskStatus
 
-TASK_SK = "TASK"
-STEP_PREFIX = "STEP#"
+STATUS_INDEX = "byStatus"
+STATUS_INDEX_KEY = ("taskId", "sk", "status", "submittedAt")
 
 
 class StepAlreadySucceeded(Exception):
@@ -36,160 +31,150 @@ class StepAlreadySucceeded(Exception):
         self.record = record
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    name: str
-    run: int
-    status: str
-    attempts: int
-    result: Any
-
-    @property
-    def succeeded(self) -> bool:
-        return self.status == "SUCCEEDED"
+class SupersededRun(PermanentError):
+    """A newer run of the task started: this older one stops, and is not retried."""
 
 
 class TaskStore:
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, clock: Clock = system_clock) -> None:
         self._table = table
+        self._clock = clock
 
-    # -- tasks ---------------------------------------------------------------
+    @property
+    def table_name(self) -> str:
+        return str(self._table.name)
 
-    def new_run_update(self, task_id: str, previous_run: int, task: dict[str, Any]) -> dict[str, Any]:
-        """The transaction action that makes `previous_run + 1` the task's current run, QUEUED.
+    def transaction(self) -> Transaction:
+        return Transaction(self._table.meta.client)
 
-        It fails if another submission changed the run number since it was read."""
-        return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"taskId": task_id, "sk": TASK_SK},
-                "UpdateExpression": (
-                    "SET #status = :queued, #run = :run, #request = :request, submittedAt = :now, replays = :zero"
-                    " REMOVE executionArn, startedAt, finishedAt, currentStep, #error, resultJson"
-                ),
-                "ConditionExpression": "attribute_not_exists(#run) OR #run = :previous",
-                "ExpressionAttributeNames": {
-                    "#status": "status",
-                    "#run": "run",
-                    "#request": "request",
-                    "#error": "error",
-                },
-                "ExpressionAttributeValues": {
-                    ":queued": "QUEUED",
-                    ":run": previous_run + 1,
-                    ":previous": previous_run,
-                    ":request": task,
-                    ":now": now_iso(),
-                    ":zero": 0,
-                },
-            }
-        }
+    # -- reading ------------------------------------------------------------------------
 
-    def replay_update(self, task_id: str, run: int, replays: int) -> dict[str, Any]:
-        """The transaction action that queues replay `replays + 1` of FAILED `run`."""
-        return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"taskId": task_id, "sk": TASK_SK},
-                "UpdateExpression": "SET #status = :queued, replays = :replay REMOVE finishedAt, currentStep, #error",
-                "ConditionExpression": "#status = :failed AND #run = :run AND replays = :replays",
-                "ExpressionAttributeNames": {"#status": "status", "#run": "run", "#error": "error"},
-                "ExpressionAttributeValues": {
-                    ":queued": "QUEUED",
-                    ":failed": "FAILED",
-                    ":run": run,
-                    ":replays": replays,
-                    ":replay": replays + 1,
-                },
-            }
-        }
-
-    def record_execution(self, task_id: str, run: int, execution_arn: str, started_at: str) -> None:
-        """The Step Functions execution that carries `run`, started when the dispatcher admitted it.
-
-        The task becomes RUNNING, unless the run already finished (it can be that fast)."""
-        started = {"executionArn": execution_arn, "startedAt": started_at}
-        if not self._update_task_of_run(task_id, run, {**started, "status": "RUNNING"}, only_if_queued=True):
-            self._update_task_of_run(task_id, run, started)
-
-    def record_succeeded(self, task_id: str, run: int, result: Any) -> None:
-        self._finish(task_id, run, "SUCCEEDED", {"resultJson": json.dumps(result)})
-
-    def record_failed(self, task_id: str, run: int, failed_step: str | None, error: dict[str, str]) -> None:
-        self._finish(task_id, run, "FAILED", {"error": {"step": failed_step, **error} if failed_step else error})
-
-    def _finish(self, task_id: str, run: int, status: str, outcome: dict[str, Any]) -> None:
-        self._update_task_of_run(task_id, run, {"status": status, "finishedAt": now_iso(), **outcome})
-
-    def _update_task_of_run(self, task_id: str, run: int, values: dict[str, Any], only_if_queued: bool = False) -> bool:
-        """Set `values` on the task unless a newer run has replaced `run`; False if not set."""
-        condition = "(attribute_not_exists(#run) OR #run = :run)"
-        names = {"#run": "run", **{f"#{name}": name for name in values}}
-        extra_values = {}
-        if only_if_queued:
-            condition += " AND #current = :queued"
-            names["#current"] = "status"
-            extra_values[":queued"] = "QUEUED"
-        try:
-            self._table.update_item(
-                Key={"taskId": task_id, "sk": TASK_SK},
-                UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in values),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={
-                    ":run": run,
-                    **extra_values,
-                    **{f":{name}": value for name, value in values.items()},
-                },
-            )
-        except ClientError as error:
-            _unless_condition_failed(error)
-            return False
-        return True
-
-    def query(self, **query: Any) -> dict[str, Any]:
-        """A raw query of the table (its indexes included), for listings."""
-        return self._table.query(**query)
-
-    def get_task(self, task_id: str) -> dict[str, Any] | None:
-        return self._table.get_item(Key={"taskId": task_id, "sk": TASK_SK}, ConsistentRead=True).get("Item")
-
-    def current_step(self, task_id: str, run: int) -> str | None:
-        """The step of `run` that started last."""
-        return current_step(self.list_step_items(task_id), run)
-
-    # -- steps ---------------------------------------------------------------
+    def get_task(self, task_id: str) -> TaskRecord | None:
+        item = self._table.get_item(Key=_task_key(task_id), ConsistentRead=True).get("Item")
+        return TaskRecord.from_item(item) if item and "status" in item else None
 
     def get_step(self, task_id: str, step: str) -> StepRecord | None:
-        item = self._table.get_item(Key={"taskId": task_id, "sk": STEP_PREFIX + step}, ConsistentRead=True).get("Item")
-        return _step_record(item) if item else None
+        item = self._table.get_item(Key=_step_key(task_id, step), ConsistentRead=True).get("Item")
+        return StepRecord.from_item(item) if item else None
 
-    def list_step_items(self, task_id: str) -> list[dict[str, Any]]:
+    def steps(self, task_id: str) -> list[StepRecord]:
+        """The task's steps, in the order they first ran."""
         response = self._table.query(
             KeyConditionExpression=Key("taskId").eq(task_id) & Key("sk").begins_with(STEP_PREFIX),
             ConsistentRead=True,
         )
-        return response["Items"]
+        steps = [StepRecord.from_item(item) for item in response["Items"]]
+        return sorted(steps, key=lambda step: step.first_started_at or "")
+
+    def by_status(
+        self, status: TaskStatus, limit: int, start_key: dict[str, Any] | None
+    ) -> tuple[list[TaskRecord], dict[str, Any] | None]:
+        """A page of tasks in `status`, newest first, and the key to continue after."""
+        query: dict[str, Any] = {
+            "IndexName": STATUS_INDEX,
+            "KeyConditionExpression": Key("status").eq(status.value),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start_key:
+            query["ExclusiveStartKey"] = start_key
+        page = self._table.query(**query)
+        return [TaskRecord.from_item(item) for item in page["Items"]], page.get("LastEvaluatedKey")
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def queue_new_run(self, tx: Transaction, flow: str, task_id: str, previous_run: int, request: dict) -> int:
+        """Add to `tx`: run `previous_run + 1` becomes the task's current run, QUEUED.
+        Its condition fails if another submission changed the run number since it was read."""
+        update = Update(
+            set={
+                "flow": flow,
+                "status": TaskStatus.QUEUED.value,
+                "run": previous_run + 1,
+                "request": request,
+                "submittedAt": self._now(),
+                "replays": 0,
+            },
+            set_if_absent={"counters": {}},
+            remove=("executionArn", "startedAt", "finishedAt", "error", "resultJson"),
+        )
+        condition = Condition(
+            "attribute_not_exists(#run) OR #run = :previous", {"#run": "run"}, {":previous": previous_run}
+        )
+        return tx.update(self.table_name, _task_key(task_id), update, condition)
+
+    def queue_replay(self, tx: Transaction, task_id: str, run: int, replays: int) -> int:
+        """Add to `tx`: replay `replays + 1` of FAILED `run` is QUEUED."""
+        update = Update(set={"status": TaskStatus.QUEUED.value, "replays": replays + 1}, remove=("finishedAt", "error"))
+        condition = Condition(
+            "#status = :failed AND #run = :run AND replays = :replays",
+            {"#status": "status", "#run": "run"},
+            {":failed": TaskStatus.FAILED.value, ":run": run, ":replays": replays},
+        )
+        return tx.update(self.table_name, _task_key(task_id), update, condition)
+
+    def register_run(self, flow: str | None, task_id: str, run: int, request: dict, execution_arn: str | None) -> None:
+        """A run that reached its first step without being submitted (an execution started
+        directly): the task record is created RUNNING. A submitted run has one already."""
+        values: dict[str, Any] = {
+            "status": TaskStatus.RUNNING.value,
+            "run": run,
+            "request": request,
+            "replays": 0,
+            "submittedAt": self._now(),
+            "startedAt": self._now(),
+            "counters": {},
+        }
+        if flow:
+            values["flow"] = flow
+        if execution_arn:
+            values["executionArn"] = execution_arn
+        self._table.update_item(Key=_task_key(task_id), **Update(set_if_absent=values).request())
+
+    def record_execution(self, task_id: str, run: int, execution_arn: str, started_at: str) -> None:
+        """The Step Functions execution that carries `run`. The task becomes RUNNING,
+        unless the run already finished (it can be that fast)."""
+        started = {"executionArn": execution_arn, "startedAt": started_at}
+        queued = Condition("#status = :queued", {"#status": "status"}, {":queued": TaskStatus.QUEUED.value})
+        if not self._update_run(task_id, run, Update(set={**started, "status": TaskStatus.RUNNING.value}), queued):
+            self._update_run(task_id, run, Update(set=started))
+
+    def record_succeeded(self, task_id: str, run: int, result: Any) -> bool:
+        return self._finish(task_id, run, TaskStatus.SUCCEEDED, {"resultJson": json.dumps(result)})
+
+    def record_failed(self, task_id: str, run: int, error: dict[str, Any]) -> bool:
+        return self._finish(task_id, run, TaskStatus.FAILED, {"error": error})
+
+    def _finish(self, task_id: str, run: int, status: TaskStatus, outcome: dict[str, Any]) -> bool:
+        return self._update_run(task_id, run, Update(set={"status": status.value, "finishedAt": self._now(), **outcome}))
+
+    def _update_run(self, task_id: str, run: int, update: Update, condition: Condition | None = None) -> bool:
+        """Apply `update` unless a newer run replaced `run`; False when not applied."""
+        of_run = Condition("attribute_not_exists(#run) OR #run = :run", {"#run": "run"}, {":run": run})
+        try:
+            self._table.update_item(Key=_task_key(task_id), **update.request(of_run & condition if condition else of_run))
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
+            return False
+        return True
+
+    # -- steps --------------------------------------------------------------------------
 
     def start_attempt(self, task_id: str, run: int, step: str) -> int:
         """Count one more attempt of `step` in `run` and return its number (the first is 1).
 
         Raises StepAlreadySucceeded (with the stored record) when the step already
-        succeeded in this run, and SupersededRunError when a newer run owns it.
-        Written for the common case: a step's first attempt is one write."""
-        now = now_iso()
-        key = {"taskId": task_id, "sk": STEP_PREFIX + step}
-        names = {"#status": "status", "#run": "run", "#attempts": "attempts"}
+        succeeded in this run, and SupersededRun when a newer run owns it. Written for
+        the common case: a step's first attempt is one write."""
+        now = self._now()
+        key = _step_key(task_id, step)
         try:
             self._table.put_item(
                 Item={
                     **key,
                     "run": run,
-                    "status": "RUNNING",
+                    "status": StepStatus.RUNNING.value,
                     "attempts": 1,
                     "firstStartedAt": now,
                     "lastStartedAt": now,
@@ -200,114 +185,80 @@ class TaskStore:
             )
             return 1
         except ClientError as error:
-            _unless_condition_failed(error)
+            if not condition_failed(error):
+                raise
+        update = Update(set={"status": StepStatus.RUNNING.value, "lastStartedAt": now}, add={"attempts": 1})
+        condition = Condition(
+            "#run = :run AND #status <> :succeeded",
+            {"#run": "run", "#status": "status"},
+            {":run": run, ":succeeded": StepStatus.SUCCEEDED.value},
+        )
         try:
             attributes = self._table.update_item(
                 Key=key,
-                UpdateExpression="SET #status = :running, lastStartedAt = :now ADD #attempts :one",
-                ConditionExpression="#run = :run AND #status <> :succeeded",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={
-                    ":running": "RUNNING",
-                    ":succeeded": "SUCCEEDED",
-                    ":now": now,
-                    ":one": 1,
-                    ":run": run,
-                },
+                **update.request(condition),
                 ReturnValues="UPDATED_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )["Attributes"]
             return int(attributes["attempts"])
         except ClientError as error:
-            _unless_condition_failed(error)
-        record = self.get_step(task_id, step)
+            if not condition_failed(error):
+                raise
+            old = error.response.get("Item")
+        record = StepRecord.from_item(old) if old else self.get_step(task_id, step)
         if record is not None and record.run == run and record.succeeded:
             raise StepAlreadySucceeded(record)
-        raise SupersededRunError(f"run {run} of {task_id} was replaced by a newer run")
+        raise SupersededRun(f"run {run} of {task_id} was replaced by a newer run")
 
-    def step_succeeded(self, task_id: str, run: int, step: str, result: Any, effects: list[dict[str, Any]]) -> None:
-        """Record the step's result and apply its effects, all or nothing, once.
-
-        Raises StepAlreadySucceeded when an earlier attempt got there first (its
-        worker died after committing), so the effects are never applied twice."""
-        record = {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"taskId": task_id, "sk": STEP_PREFIX + step},
-                "UpdateExpression": "SET #status = :succeeded, resultJson = :result, finishedAt = :now REMOVE #error",
-                "ConditionExpression": "#run = :run AND #status <> :succeeded",
-                "ExpressionAttributeNames": {"#status": "status", "#run": "run", "#error": "error"},
-                "ExpressionAttributeValues": {
-                    ":succeeded": "SUCCEEDED",
-                    ":result": json.dumps(result),
-                    ":now": now_iso(),
-                    ":run": run,
-                },
-            }
-        }
-        try:
-            transact_write([record, *effects])
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                raise StepAlreadySucceeded() from error
-            raise
-
-    def count_update(self, task_id: str, attribute: str) -> dict[str, Any]:
-        """A transaction action adding 1 to the task's numeric `attribute`: a step effect."""
-        return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"taskId": task_id, "sk": TASK_SK},
-                "UpdateExpression": "ADD #attribute :one",
-                "ExpressionAttributeNames": {"#attribute": attribute},
-                "ExpressionAttributeValues": {":one": 1},
-            }
-        }
-
-    def step_failed(self, task_id: str, run: int, step: str, error: dict[str, str]) -> None:
-        self._table.update_item(
-            Key={"taskId": task_id, "sk": STEP_PREFIX + step},
-            UpdateExpression="SET #status = :failed, #error = :error, finishedAt = :now",
-            ConditionExpression="#run = :run",
-            ExpressionAttributeNames={"#status": "status", "#run": "run", "#error": "error"},
-            ExpressionAttributeValues={":failed": "FAILED", ":error": error, ":now": now_iso(), ":run": run},
+    def step_succeeded(self, tx: Transaction, task_id: str, run: int, step: str, result: Any) -> int:
+        """Add to `tx`: the step's result, recorded once. Its condition fails when an earlier
+        attempt got there first (its worker died after committing): see `commit_step`."""
+        update = Update(
+            set={"status": StepStatus.SUCCEEDED.value, "resultJson": json.dumps(result), "finishedAt": self._now()},
+            remove=("error",),
         )
+        condition = Condition(
+            "#run = :run AND #status <> :succeeded",
+            {"#run": "run", "#status": "status"},
+            {":run": run, ":succeeded": StepStatus.SUCCEEDED.value},
+        )
+        return tx.update(self.table_name, _step_key(task_id, step), update, condition)
+
+    def count(self, tx: Transaction, task_id: str, counter: str) -> int:
+        """Add to `tx`: one more of the task's `counter` (a step effect, applied with the step's success)."""
+        return tx.update(self.table_name, _task_key(task_id), Update(add={f"counters.{counter}": 1}))
+
+    def step_failed(self, task_id: str, run: int, step: str, error: ErrorDetails) -> None:
+        update = Update(set={"status": StepStatus.FAILED.value, "error": dict(error), "finishedAt": self._now()})
+        condition = Condition("#run = :run", {"#run": "run"}, {":run": run})
+        try:
+            self._table.update_item(Key=_step_key(task_id, step), **update.request(condition))
+        except ClientError as error_:
+            if not condition_failed(error_):
+                raise  # a newer run owns the step: this attempt's failure is not its business
 
     def step_reused(self, task_id: str, step: str) -> None:
         """A replay took the stored result of `step` instead of running it."""
-        self._table.update_item(
-            Key={"taskId": task_id, "sk": STEP_PREFIX + step},
-            UpdateExpression="ADD #reused :one",
-            ExpressionAttributeNames={"#reused": "reused"},
-            ExpressionAttributeValues={":one": 1},
-        )
+        self._table.update_item(Key=_step_key(task_id, step), **Update(add={"reused": 1}).request())
+
+    def _now(self) -> str:
+        return iso(self._clock())
 
 
-def current_step(step_items: list[dict[str, Any]], run: int) -> str | None:
-    """Of a task's step items, the step of `run` that started last."""
-    of_run = [item for item in step_items if int(item.get("run", 0)) == run and "lastStartedAt" in item]
-    latest = max(of_run, key=lambda item: item["lastStartedAt"], default=None)
-    return latest["sk"].removeprefix(STEP_PREFIX) if latest else None
+def commit_step(tx: Transaction, success_index: int) -> None:
+    """Commit a step's success with its effects; StepAlreadySucceeded when an earlier attempt
+    committed first, so the effects are never applied twice."""
+    try:
+        tx.commit()
+    except TransactionCancelled as cancelled:
+        if cancelled.failed(success_index):
+            raise StepAlreadySucceeded() from cancelled
+        raise
 
 
-def _unless_condition_failed(error: ClientError) -> None:
-    """Re-raise anything but a failed condition: that one the caller handles."""
-    if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-        raise error
+def _task_key(task_id: str) -> dict[str, str]:
+    return {"taskId": task_id, "sk": TASK_SK}
 
 
-def _step_record(item: dict[str, Any]) -> StepRecord:
-    return StepRecord(
-        name=item["sk"].removeprefix(STEP_PREFIX),
-        run=int(item.get("run", 1)),
-        status=item.get("status", "RUNNING"),
-        attempts=int(item.get("attempts", 0)),
-        result=json.loads(item["resultJson"]) if "resultJson" in item else None,
-    )
-
-
-def task_store() -> TaskStore:
-    """The store of the table the template configured for this function."""
-    from conveyor.aws import table
-    from conveyor.settings import settings
-
-    return TaskStore(table(settings().tasks_table))
+def _step_key(task_id: str, step: str) -> dict[str, str]:
+    return {"taskId": task_id, "sk": STEP_PREFIX + step}

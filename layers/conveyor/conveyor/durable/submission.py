@@ -1,9 +1,15 @@
-"""Queue runs of a durable task, and start them when the dispatcher admits them.
+"""Queue runs of a durable task, and start them when the flow's dispatcher admits them.
 
-Queueing is one DynamoDB transaction over the task record and the flow's
-waiting list: a run is either queued and recorded, or neither. Starting is a
-Step Functions execution named after the task, so starting a run twice starts
-it once.
+Queueing is one DynamoDB transaction over the task record and the flow's waiting list:
+a run is either queued and recorded, or neither. Starting is a Step Functions execution
+named after the run, so a run is started once however often its start is retried:
+
+- AWS answers a second StartExecution of a RUNNING execution with the same name and
+  input with 200 and the same execution (and its original `startDate`): the run is
+  recorded as started again, which changes nothing.
+- It answers `ExecutionAlreadyExists` when that execution has ended (or the input
+  differs, which a run's deterministic input never does): the run already ran, and
+  `start_queued_run` says so, so the dispatcher frees the slot it held.
 """
 
 from __future__ import annotations
@@ -11,16 +17,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from conveyor.aws import client
+from conveyor.core.clock import iso
+from conveyor.core.dynamo import TransactionCancelled
+from conveyor.core.errors import Conflict, NotFound
+from conveyor.durable.records import TaskStatus
 from conveyor.durable.store import TaskStore
-from conveyor.dynamo import plain, transact_write
 from conveyor.flow.waiting import WaitingList, WaitingRun
 
 # Step Functions execution names: 1-80 characters, no whitespace, brackets,
@@ -29,11 +34,12 @@ _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 _NAME_LIMIT = 80
 
 
-class TaskNotFound(LookupError):
-    pass
+class TaskNotFound(NotFound):
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"no task {task_id!r}", field="taskId")
 
 
-class NotReplayable(RuntimeError):
+class NotReplayable(Conflict):
     """Only a FAILED run can be replayed."""
 
     def __init__(self, task_id: str, status: str) -> None:
@@ -41,15 +47,18 @@ class NotReplayable(RuntimeError):
         self.status = status
 
 
-class ConcurrentSubmission(RuntimeError):
+class ConcurrentSubmission(Conflict):
     """Another submission of the same task changed it meanwhile; submit again."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"another submission of task {task_id!r} is in progress; send it again")
 
 
 def execution_name(task_id: str, run: int = 1, replay: int = 0) -> str:
     """A readable, unique execution name for (task, run, replay).
 
-    The task id is kept as it is when it is a valid name; otherwise unsafe
-    characters become `_` and a short digest of the id keeps names unique.
+    The task id is kept as it is when it is a valid name; otherwise unsafe characters
+    become `_` and a short digest of the id keeps names unique.
     """
     suffix = (f"--run{run}" if run > 1 else "") + (f"--replay{replay}" if replay else "")
     safe = _NAME_UNSAFE.sub("_", task_id)
@@ -67,52 +76,65 @@ class QueuedRun:
     execution_name: str
 
 
-def queue_new_run(store: TaskStore, waiting: WaitingList, task: dict[str, Any], priority: int) -> QueuedRun:
+def queue_new_run(
+    store: TaskStore, waiting: WaitingList, flow: str, request: dict[str, Any], priority: int, now_ms: int
+) -> QueuedRun:
     """Make a new run the task's current one and put it on the waiting list."""
-    task_id = str(task["taskId"])
+    task_id = str(request["taskId"])
     try:  # most tasks are new: try run 1 without reading first
-        return _queue_run_after(store, waiting, task, priority, previous_run=0)
+        return _queue_run_after(store, waiting, flow, request, priority, now_ms, previous_run=0)
     except ConcurrentSubmission:
-        current = store.get_task(task_id) or {}
-        return _queue_run_after(store, waiting, task, priority, previous_run=int(current.get("run", 0)))
+        current = store.get_task(task_id)
+        previous = current.run if current else 0
+        return _queue_run_after(store, waiting, flow, request, priority, now_ms, previous_run=previous)
 
 
 def _queue_run_after(
-    store: TaskStore, waiting: WaitingList, task: dict[str, Any], priority: int, previous_run: int
+    store: TaskStore,
+    waiting: WaitingList,
+    flow: str,
+    request: dict[str, Any],
+    priority: int,
+    now_ms: int,
+    previous_run: int,
 ) -> QueuedRun:
-    task_id = str(task["taskId"])
-    run = WaitingRun(task_id, previous_run + 1, 0, task, priority, _now_ms())
-    _queue(store, waiting, store.new_run_update(task_id, previous_run, task), run)
+    task_id = str(request["taskId"])
+    run = WaitingRun(task_id, previous_run + 1, 0, request, priority, now_ms)
+    tx = store.transaction()
+    store.queue_new_run(tx, flow, task_id, previous_run, request)
+    waiting.add(tx, run)
+    _commit(tx, task_id)
     return QueuedRun(task_id, run.run, 0, execution_name(task_id, run.run))
 
 
-def queue_replay(store: TaskStore, waiting: WaitingList, task_id: str) -> QueuedRun:
+def queue_replay(store: TaskStore, waiting: WaitingList, task_id: str, now_ms: int) -> QueuedRun:
     """Queue the FAILED current run again; its succeeded steps will be reused."""
     current = store.get_task(task_id)
     if current is None:
         raise TaskNotFound(task_id)
-    if current["status"] != "FAILED":
-        raise NotReplayable(task_id, current["status"])
-    run, replays = int(current["run"]), int(current.get("replays", 0))
-    request = plain(current["request"])
-    waiting_run = WaitingRun(task_id, run, replays + 1, request, int(request.get("priority", 0)), _now_ms())
-    _queue(store, waiting, store.replay_update(task_id, run, replays), waiting_run)
-    return QueuedRun(task_id, run, replays + 1, execution_name(task_id, run, replays + 1))
+    if current.status != TaskStatus.FAILED:
+        raise NotReplayable(task_id, current.status.value)
+    replay = current.replays + 1
+    priority = int(current.request.get("priority", 0))
+    waiting_run = WaitingRun(task_id, current.run, replay, current.request, priority, now_ms)
+    tx = store.transaction()
+    store.queue_replay(tx, task_id, current.run, current.replays)
+    waiting.add(tx, waiting_run)
+    _commit(tx, task_id)
+    return QueuedRun(task_id, current.run, replay, execution_name(task_id, current.run, replay))
 
 
-def start_queued_run(store: TaskStore, state_machine_arn: str, run: WaitingRun, start_ms: int) -> bool:
-    """Start the execution of an admitted run; False when it had been started already."""
-    sfn = client("stepfunctions")
+def start_queued_run(sfn: Any, store: TaskStore, state_machine_arn: str, run: WaitingRun) -> bool:
+    """Start the execution of an admitted run; False when it had run already (see the module)."""
     try:
-        execution_arn = sfn.start_execution(
+        started = sfn.start_execution(
             stateMachineArn=state_machine_arn,
             name=execution_name(run.task_id, run.run, run.replay),
             input=json.dumps({"task": run.task, "run": run.run}),
-        )["executionArn"]
-    except sfn.exceptions.ExecutionAlreadyExists:  # a dispatch that died after starting it
+        )
+    except sfn.exceptions.ExecutionAlreadyExists:
         return False
-    started_at = datetime.fromtimestamp(start_ms / 1000, UTC).isoformat(timespec="milliseconds")
-    store.record_execution(run.task_id, run.run, execution_arn, started_at.replace("+00:00", "Z"))
+    store.record_execution(run.task_id, run.run, started["executionArn"], _iso(started["startDate"]))
     return True
 
 
@@ -123,14 +145,12 @@ def run_execution_arn(state_machine_arn: str, run: WaitingRun) -> str:
     return f"{prefix}:execution:{machine}:{execution_name(run.task_id, run.run, run.replay)}"
 
 
-def _queue(store: TaskStore, waiting: WaitingList, task_update: dict[str, Any], run: WaitingRun) -> None:
+def _commit(tx: Any, task_id: str) -> None:
     try:
-        transact_write([task_update, waiting.put_action(run)])
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "TransactionCanceledException":
-            raise ConcurrentSubmission(run.task_id) from error
-        raise
+        tx.commit()
+    except TransactionCancelled as cancelled:
+        raise ConcurrentSubmission(task_id) from cancelled
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+def _iso(start_date: datetime | str) -> str:
+    return iso(start_date.timestamp()) if isinstance(start_date, datetime) else str(start_date)

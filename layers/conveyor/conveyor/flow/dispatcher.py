@@ -9,12 +9,12 @@ of a pass is idempotent: a pass that dies half-way is simply run again.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jmespath
 
+from conveyor.core.clock import Clock, system_clock
 from conveyor.flow.limits import FlowLimits, ThrottleLimit
 from conveyor.flow.slots import ConcurrencySlots, Slot
 from conveyor.flow.throttle import SlidingWindowThrottle, Window
@@ -25,7 +25,7 @@ GLOBAL_KEY = "global"
 # checked, and freed, once it has been held this long.
 _LIVENESS_CHECK_AFTER_MS = 5_000
 
-StartRun = Callable[[WaitingRun, int], bool]  # (run, start time in ms) -> started now (False: it existed)
+StartRun = Callable[[WaitingRun], bool]  # run -> started now (False: its execution had run already)
 ExecutionArnOf = Callable[[WaitingRun], str]  # the ARN a run's execution has (or will have)
 IsRunning = Callable[[str], bool]  # execution ARN -> still running?
 # A pass stops after this long and asks for another: well inside the function's timeout.
@@ -59,7 +59,7 @@ class Dispatcher:
         start_run: StartRun,
         execution_arn_of: ExecutionArnOf,
         is_running: IsRunning,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = system_clock,
     ) -> None:
         self._waiting = waiting
         self._slots = slots
@@ -94,7 +94,7 @@ class Dispatcher:
                 break  # a release requests the next dispatch
             for check in checks:
                 self._throttle.record(check.key, check.limit, check.window, run.run_id, now_ms)
-            if self._start_run(run, now_ms):
+            if self._start_run(run):
                 result.started.append(run.run_id)
             elif not self._is_running(execution_arn):
                 # An earlier pass started it and died before taking it off the list;

@@ -1,10 +1,8 @@
-"""The limits of a flow, read once from the dispatcher's environment."""
+"""The limits of a flow: concurrency, throttles, the lease of a slot."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import cache
 
 
 @dataclass(frozen=True)
@@ -19,7 +17,7 @@ class ThrottleLimit:
         return self.limit > 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FlowLimits:
     concurrency: int = 10
     throttle: ThrottleLimit = ThrottleLimit(100, 60)
@@ -29,21 +27,8 @@ class FlowLimits:
     # A slot whose run vanished without a word comes back after this long.
     lease_seconds: float = 7200
 
-
-@cache
-def flow_limits() -> FlowLimits:
-    env = os.environ
-    defaults = FlowLimits()
-    return FlowLimits(
-        concurrency=int(env.get("FLOW_CONCURRENCY", defaults.concurrency)),
-        throttle=ThrottleLimit(
-            int(env.get("FLOW_THROTTLE_LIMIT", defaults.throttle.limit)),
-            float(env.get("FLOW_THROTTLE_PERIOD_SECONDS", defaults.throttle.period_seconds)),
-        ),
-        throttle_key=env.get("FLOW_THROTTLE_KEY", defaults.throttle_key),
-        global_throttle=ThrottleLimit(
-            int(env.get("FLOW_GLOBAL_THROTTLE_LIMIT", defaults.global_throttle.limit)),
-            float(env.get("FLOW_GLOBAL_THROTTLE_PERIOD_SECONDS", defaults.global_throttle.period_seconds)),
-        ),
-        lease_seconds=float(env.get("FLOW_LEASE_SECONDS", defaults.lease_seconds)),
-    )
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.lease_seconds <= 0:
+            raise ValueError("lease_seconds must be positive")

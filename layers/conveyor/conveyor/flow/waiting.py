@@ -13,7 +13,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from conveyor.dynamo import plain
+from conveyor.core.dynamo import Transaction, plain
 
 _ORDER_DIGITS = 16
 
@@ -42,23 +42,19 @@ class WaitingList:
         self._table = table
         self._pk = f"WAITING#{flow}"
 
-    def put_action(self, run: WaitingRun) -> dict[str, Any]:
-        """The transaction action that adds `run`: it is queued with the task record's change."""
-        return {
-            "Put": {
-                "TableName": self._table.name,
-                "Item": {
-                    "pk": self._pk,
-                    "sk": run.order_key,
-                    "taskId": run.task_id,
-                    "run": run.run,
-                    "replay": run.replay,
-                    "task": run.task,
-                    "priority": run.priority,
-                    "submittedMs": run.submitted_ms,
-                },
-            }
+    def add(self, tx: Transaction, run: WaitingRun) -> int:
+        """Add to `tx`: `run` joins the list (queued with the task record's change)."""
+        item = {
+            "pk": self._pk,
+            "sk": run.order_key,
+            "taskId": run.task_id,
+            "run": run.run,
+            "replay": run.replay,
+            "task": run.task,
+            "priority": run.priority,
+            "submittedMs": run.submitted_ms,
         }
+        return tx.put(self._table.name, item)
 
     def in_order(self, page_size: int = 100) -> Iterator[WaitingRun]:
         query: dict[str, Any] = {

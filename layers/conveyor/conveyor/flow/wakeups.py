@@ -11,14 +11,13 @@ from __future__ import annotations
 import json
 import math
 import uuid
-
-from conveyor.aws import client
+from typing import Any
 
 MAX_DELAY_SECONDS = 900  # SQS DelaySeconds limit; a longer wait is re-scheduled on arrival
 
 
-def request_dispatch(queue_url: str, flow: str, reason: str) -> None:
-    client("sqs").send_message(
+def request_dispatch(sqs: Any, queue_url: str, flow: str, reason: str) -> None:
+    sqs.send_message(
         QueueUrl=queue_url,
         MessageBody=json.dumps({"flow": flow, "reason": reason}),
         MessageGroupId=flow,
@@ -26,8 +25,8 @@ def request_dispatch(queue_url: str, flow: str, reason: str) -> None:
     )
 
 
-def request_dispatch_later(timer_queue_url: str, flow: str, delay_seconds: float) -> None:
-    client("sqs").send_message(
+def request_dispatch_later(sqs: Any, timer_queue_url: str, flow: str, delay_seconds: float) -> None:
+    sqs.send_message(
         QueueUrl=timer_queue_url,
         MessageBody=json.dumps({"flow": flow, "reason": "throttle window reopens"}),
         DelaySeconds=min(MAX_DELAY_SECONDS, max(0, math.ceil(delay_seconds))),

@@ -6,6 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from conveyor.core.ids import TaskId
+
+FLOW = "demo-task"
 EVENT_SOURCE = "conveyor.demo-task"
 REQUESTED = "demo/task.requested"
 COMPLETED = "demo/task.completed"
@@ -28,7 +31,7 @@ class DemoTaskRequested(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", populate_by_name=True, frozen=True)
 
-    task_id: Annotated[str, Field(alias="taskId", min_length=1, max_length=128, pattern=r"^\S+$")]
+    task_id: Annotated[TaskId, Field(alias="taskId")]
     delay_ms: Annotated[int, Field(alias="delayMs", ge=0, le=3_600_000)] = 0
     simulate_failure: Annotated[bool, Field(alias="simulateFailure")] = False
     fail_at_step: Annotated[Literal[1, 2, 4, 5], Field(alias="failAtStep")] = 4

@@ -1,5 +1,5 @@
-"""What each Lambda step of the demo task does. Step 3 (simulate-delay) is the
-state machine's Wait state, driven by `delaySeconds` from initialize."""
+"""What each Lambda step of the demo task does. Step 3 (simulate-delay) is the state
+machine's Wait state, driven by `delaySeconds` from initialize."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import time
 from datetime import datetime
 from typing import Any
 
-from conveyor.demo_task.models import STEPS, DemoTaskRequested, DemoTaskResult
-from conveyor.durable.errors import PermanentStepError, TransientStepError
+from conveyor.core.clock import now_iso
+from conveyor.core.errors import PermanentError, TransientError
 from conveyor.durable.steps import StepRun
-from conveyor.durable.store import now_iso, task_store
+from demo_task.models import STEPS, DemoTaskRequested, DemoTaskResult
 
 PROCESSING_SECONDS = 0.1
 
@@ -28,14 +28,13 @@ def process(step: StepRun) -> dict[str, Any]:
     request = _request_failing_if_asked(step, 2)
     time.sleep(PROCESSING_SECONDS)  # the placeholder's ~100 ms of work
     digest = hashlib.sha256(json.dumps(request.to_event(), sort_keys=True).encode()).hexdigest()
-    # The step's effect, applied exactly once with its success: see StepRun.
-    step.effects.append(task_store().count_update(request.task_id, "processedCount"))
+    step.count("processedCount")  # the step's effect, applied exactly once with its success
     return {"processedAt": now_iso(), "digest": digest}
 
 
 def simulate_api_call(step: StepRun) -> dict[str, Any]:
-    request = _request_failing_if_asked(step, 4)
-    step.effects.append(task_store().count_update(request.task_id, "apiCallCount"))
+    _request_failing_if_asked(step, 4)
+    step.count("apiCallCount")
     return {"calledAt": now_iso(), "attempt": step.attempt, "response": {"status": 200}}
 
 
@@ -58,12 +57,12 @@ def _request_failing_if_asked(step: StepRun, number: int) -> DemoTaskRequested:
     failure = request.injected_failure(number, step.attempt)
     name = STEPS[number]
     if failure == "permanent":
-        raise PermanentStepError(f"{name} failed permanently (simulateFailure, failAtStep={number})")
+        raise PermanentError(f"{name} failed permanently (simulateFailure, failAtStep={number})")
     if failure == "transient":
-        raise TransientStepError(f"{name} failed on attempt {step.attempt} of {request.fail_times} failing attempts")
+        raise TransientError(f"{name} failed on attempt {step.attempt} of {request.fail_times} failing attempts")
     return request
 
 
 def _milliseconds_between(start: str, end: str) -> int:
     parse = datetime.fromisoformat
-    return int((parse(end) - parse(start)).total_seconds() * 1000)
+    return int((parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds() * 1000)

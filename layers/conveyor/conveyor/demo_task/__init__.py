@@ -1,1 +1,0 @@
-"""The durable demo task: five steps that exercise retries, waits and failures."""
