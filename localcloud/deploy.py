@@ -54,12 +54,12 @@ def deploy(
     stack_name: str | None = None,
     parameters: dict[str, str] | None = None,
 ) -> Deployment:
-    """Create or update a stack: by default the project's template.yaml with the
-    samconfig.toml [local] parameters, else `template` with `parameters`."""
+    """Create or update a stack: by default the settings' template (the project's
+    template.yaml) with the samconfig.toml [local] parameters, else `template` with `parameters`."""
     started = time.monotonic()
     config = samconfig_deploy_parameters(settings.project_dir)
     if template is None:
-        template = settings.project_dir / "template.yaml"
+        template = settings.template
         parameters = _parameters(config.get("parameter_overrides", ""), settings.parameter_overrides)
     stack_name = stack_name or settings.stack_name
     cfn = client(settings, "cloudformation")

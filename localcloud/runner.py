@@ -71,6 +71,7 @@ def start(
     api_port: int | None = None,
     sfn_wait_scale: float = 1.0,
     parameter_overrides: str = "",
+    template: Path | None = None,
     timeout: float = 120,
 ) -> CloudProcess:
     """Start a local cloud and wait until the project's stack is deployed."""
@@ -82,6 +83,7 @@ def start(
         sfn_wait_scale=sfn_wait_scale,
         parameter_overrides=parameter_overrides,
         stack_name="conveyor",
+        template=template,
     )
     env = {
         **os.environ,
@@ -92,6 +94,7 @@ def start(
         "LOCALCLOUD_SFN_WAIT_SCALE": str(sfn_wait_scale),
         "LOCALCLOUD_PARAMETERS": parameter_overrides,
         "LOCALCLOUD_STACK": settings.stack_name,
+        "LOCALCLOUD_TEMPLATE": str(settings.template),
     }
     env.pop("AWS_ENDPOINT_URL", None)
     state_dir.mkdir(parents=True, exist_ok=True)

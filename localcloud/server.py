@@ -1,8 +1,7 @@
 """Run MiniStack in this process, on loopback, with the compatibility fixes applied.
 
-The same server also answers on the API port (3000 by default): a request for
-`/tasks` there is served as `/_aws/execute-api/<api id>/<stage>/tasks`, so the
-stack's REST API has a stable local base URL, as `sam local start-api` gives.
+The same server also answers on the API port (3000 by default) with the stack's REST
+API, served as a custom domain would serve it (`localcloud.api_route`).
 """
 
 from __future__ import annotations
@@ -12,53 +11,13 @@ import logging
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable
-from typing import Any
 
+from localcloud.api_route import ApiTarget, LocalApiRoute, serve_as_custom_domain
 from localcloud.ministack_env import ministack_environment
 from localcloud.settings import Settings
 
 log = logging.getLogger("localcloud")
-
-Asgi = Callable[..., Any]
-ApiTarget = tuple[str, str]  # (REST API id, stage name)
-
-
-class LocalApiRoute:
-    """ASGI middleware: requests arriving on `api_port` go to the stack's REST API.
-
-    The API's id is looked up again at most every `TARGET_TTL_SECONDS`: a deploy
-    that changes the routes gives the API a new id on MiniStack (AWS keeps it).
-    """
-
-    TARGET_TTL_SECONDS = 2.0
-
-    def __init__(self, app: Asgi, api_port: int, resolve_target: Callable[[], ApiTarget | None]) -> None:
-        self._app = app
-        self._api_port = api_port
-        self._resolve_target = resolve_target
-        self._target: ApiTarget | None = None
-        self._resolved_at = 0.0
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or (scope.get("server") or (None, None))[1] != self._api_port:
-            await self._app(scope, receive, send)
-            return
-        if self._target is None or time.monotonic() - self._resolved_at > self.TARGET_TTL_SECONDS:
-            self._target = await asyncio.to_thread(self._resolve_target)
-            self._resolved_at = time.monotonic()
-        if self._target is None:
-            await _plain_response(send, 503, b"The stack has no REST API yet: wait for the deploy to finish.\n")
-            return
-        api_id, stage = self._target
-        path = f"/_aws/execute-api/{api_id}/{stage}{scope['path']}"
-        await self._app({**scope, "path": path, "raw_path": path.encode()}, receive, send)
-
-
-async def _plain_response(send: Any, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
-    await send({"type": "http.response.body", "body": body})
 
 
 def configure_logging(settings: Settings, to_terminal: bool) -> None:
@@ -87,6 +46,7 @@ def serve(
     from localcloud import compat
 
     compat.apply_all()
+    serve_as_custom_domain()
 
     config = Config()
     config.bind = [f"{settings.host}:{settings.port}", f"{settings.host}:{settings.api_port}"]

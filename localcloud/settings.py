@@ -25,6 +25,8 @@ class Settings:
     sfn_wait_scale: float = 1.0
     # Extra template parameters ("Key=Value Key2=Value2"), on top of samconfig.toml's.
     parameter_overrides: str = ""
+    # The template `up` and `deploy` deploy as the stack.
+    template: Path = PROJECT_DIR / "template.yaml"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -38,6 +40,7 @@ class Settings:
             "region": env.get("AWS_DEFAULT_REGION", cls.region),
             "sfn_wait_scale": float(env.get("LOCALCLOUD_SFN_WAIT_SCALE", cls.sfn_wait_scale)),
             "parameter_overrides": env.get("LOCALCLOUD_PARAMETERS", ""),
+            "template": Path(env.get("LOCALCLOUD_TEMPLATE", cls.template)),
         }
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -6,7 +6,6 @@ import importlib.util
 import sys
 import time
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
@@ -15,18 +14,17 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 
-@cache
 def load_handler(function_dir: str) -> ModuleType:
-    """Import functions/<function_dir>/app.py under a unique module name.
+    """Import functions/<function_dir>/app.py afresh, as a Lambda cold start does.
 
-    Its folder goes on sys.path, as Lambda puts the code folder there, so the
-    handler's sibling modules (e.g. http_api/task_routes.py) import."""
+    A handler builds its objects from the environment when it is imported, so a test
+    loads it after setting up its AWS resources and environment. Its folder goes on
+    sys.path, as Lambda puts the code folder there, so sibling modules import."""
     folder = PROJECT_DIR / "functions" / function_dir
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
-    path = folder / "app.py"
-    name = f"handler_{function_dir}"
-    spec = importlib.util.spec_from_file_location(name, path)
+    name = "handler_" + function_dir.replace("/", "_")
+    spec = importlib.util.spec_from_file_location(name, folder / "app.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

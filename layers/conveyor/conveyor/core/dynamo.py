@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -40,6 +41,20 @@ def to_dynamo(value: Any) -> Any:
 
 def condition_failed(error: ClientError) -> bool:
     return error.response["Error"]["Code"] == CONDITION_FAILED
+
+
+def old_item(error: ClientError) -> dict[str, Any] | None:
+    """The item as it was, from a write sent with `ReturnValuesOnConditionCheckFailure: ALL_OLD`
+    whose condition failed (an error's item arrives in DynamoDB's typed form, even through a
+    Table resource)."""
+    return _deserialized(error.response.get("Item"))
+
+
+def _deserialized(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not item:
+        return None
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in item.items()}
 
 
 @dataclass(frozen=True)
@@ -122,7 +137,7 @@ class TransactionCancelled(Exception):
         """The item as it was, for an action sent with `return_old_on_failure` whose condition failed."""
         if not self.failed(index):
             return None
-        return self.reasons[index].get("Item")
+        return _deserialized(self.reasons[index].get("Item"))
 
 
 class Transaction:

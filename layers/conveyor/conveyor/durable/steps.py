@@ -43,7 +43,7 @@ class StepState(BaseModel):
 
     task: dict[str, Any]
     # Set by the dispatcher when it starts a submitted run; absent when an execution
-    # was started directly, which the first step then registers.
+    # was started directly, whose steps then register the task (once: if absent).
     run: int | None = None
     execution_arn: str | None = None
     steps: dict[str, Any] = {}
@@ -88,9 +88,8 @@ class DurableSteps:
         """`step(StepRun) -> result` as a Lambda handler that records and memoizes it."""
 
         def handle(event: dict, _context: Any) -> Any:
-            state = StepState.model_validate(event)
             try:
-                return self._run(name, step, state)
+                return self._run(name, step, StepState.model_validate(event))
             except PermanentError as error:
                 if type(error) is PermanentError:
                     raise
@@ -99,12 +98,13 @@ class DurableSteps:
                 raise PermanentError(f"ValidationError: {validation.describe(error)}") from error
 
         handle.__name__ = handle.__qualname__ = step.__name__
+        handle.step_name = name  # type: ignore[attr-defined]  # read by the state machines' structural test
         return handle
 
     def _run(self, name: str, step: Callable[[StepRun], Any], state: StepState) -> Any:
         store, task_id, run = self._store, state.task_id, state.run_number
         where = {"taskId": task_id, "run": run, "step": name}
-        if state.run is None and not state.steps:
+        if state.run is None:  # started directly, not by the dispatcher: make the task visible
             store.register_run(self._flow, task_id, run, state.task, state.execution_arn)
         try:
             attempt = store.start_attempt(task_id, run, name)

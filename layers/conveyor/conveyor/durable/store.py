@@ -15,7 +15,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from conveyor.core.clock import Clock, iso, system_clock
-from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed
+from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed, old_item
 from conveyor.core.errors import ErrorDetails, PermanentError
 from conveyor.durable.records import STEP_PREFIX, TASK_SK, StepRecord, StepStatus, TaskRecord, TaskStatus
 
@@ -204,7 +204,7 @@ class TaskStore:
         except ClientError as error:
             if not condition_failed(error):
                 raise
-            old = error.response.get("Item")
+            old = old_item(error)
         record = StepRecord.from_item(old) if old else self.get_step(task_id, step)
         if record is not None and record.run == run and record.succeeded:
             raise StepAlreadySucceeded(record)

@@ -1,8 +1,8 @@
 """Consumes `demo/task.requested` messages from the demo-task queue and queues runs.
 
-A payload that fails validation goes to the DLQ at once with its reason; any
-other failure reports the message as a batch item failure, so SQS redelivers
-it (and moves it to the DLQ after maxReceiveCount).
+A payload that fails validation goes to the DLQ at once with its reason; any other
+failure reports the message as a batch item failure, so SQS redelivers it (and moves
+it to the DLQ after maxReceiveCount).
 """
 
 from __future__ import annotations
@@ -16,30 +16,35 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from conveyor import validation
-from conveyor.dead_letter import dead_letter
-from conveyor.demo_task.models import DemoTaskRequested
-from conveyor.demo_task.submission import submit
-from conveyor.settings import settings
+from conveyor.core import validation
+from conveyor.core.aws import AwsClients
+from conveyor.core.dead_letter import dead_letter
+from demo_task.models import DemoTaskRequested
+from demo_task.settings import IntakeSettings
+from demo_task.submission import DemoTaskSubmission
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+batch = BatchProcessor(event_type=EventType.SQS)
+
+aws = AwsClients()
+settings = IntakeSettings.from_environment()
+submission = DemoTaskSubmission(settings, aws)
 
 
 @tracer.capture_method
-def start_requested_task(record: SQSRecord, lambda_context: LambdaContext) -> None:
+def queue_requested_run(record: SQSRecord, lambda_context: LambdaContext) -> None:
     try:
         request = DemoTaskRequested.model_validate_json(record.body)
     except ValidationError as error:
         reason = validation.describe(error)
         logger.warning("rejected demo/task.requested", extra={"reason": reason, "messageId": record.message_id})
-        dead_letter(settings().demo_task_dlq_url, record, reason)
+        dead_letter(aws.client("sqs"), settings.dlq_url, record, reason)
         metrics.add_metric(name="TaskRequestsRejected", unit=MetricUnit.Count, value=1)
         return
-    accepted = submit(request, lambda_context)
-    logger.info("demo task submitted", extra=accepted.model_dump(by_alias=True))
+    accepted = submission.submit(request, lambda_context)
+    logger.info("demo task submitted", extra=accepted.model_dump(mode="json"))
     metric = "TasksDeduplicated" if accepted.duplicate else "TasksSubmitted"
     metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
 
@@ -48,6 +53,4 @@ def start_requested_task(record: SQSRecord, lambda_context: LambdaContext) -> No
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=start_requested_task, processor=processor, context=context
-    )
+    return process_partial_response(event=event, record_handler=queue_requested_run, processor=batch, context=context)

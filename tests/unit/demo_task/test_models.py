@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from conveyor.demo_task.models import DemoTaskRequested
+from demo_task.models import DemoTaskRequested
 
 
 def invalid_fields(payload: dict) -> set[str]:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
 
-from conveyor.aws import table
+from conveyor.core.aws import AwsClients
+from conveyor.core.dynamo import Transaction
 from conveyor.flow.dispatcher import Dispatcher
 from conveyor.flow.limits import FlowLimits, ThrottleLimit
 from conveyor.flow.slots import ConcurrencySlots
 from conveyor.flow.throttle import SlidingWindowThrottle, ThrottleConflict, Window
 from conveyor.flow.waiting import WaitingList, WaitingRun
+
+from ..conftest import DurableResources
 
 FLOW = "unit-flow"
 
@@ -28,12 +32,14 @@ def waiting_run(task_id: str, priority: int = 0, submitted_ms: int = 1_800_000_0
 
 def add(waiting: WaitingList, *runs: WaitingRun) -> None:
     for run in runs:
-        table("flow").put_item(**{k: v for k, v in waiting.put_action(run)["Put"].items() if k != "TableName"})
+        tx = Transaction(boto3.resource("dynamodb").meta.client)
+        waiting.add(tx, run)
+        tx.commit()
 
 
 @pytest.fixture
-def parts(cloud: dict) -> dict:
-    flow_table = table("flow")
+def parts(durable: DurableResources) -> dict:
+    flow_table = AwsClients().table(durable.flow_table)
     return {
         "waiting": WaitingList(flow_table, FLOW),
         "throttle": SlidingWindowThrottle(flow_table, FLOW),
@@ -50,12 +56,12 @@ class Recorder:
         self.executions: set[str] = set()
         self.running: set[str] = set()
 
-    def start(self, run: WaitingRun, start_ms: int) -> bool:
+    def start(self, run: WaitingRun) -> bool:
         arn = self.arn_of(run)
         if arn in self.executions:
             return False
         self.executions.add(arn)
-        self.started.append((run.task_id, start_ms))
+        self.started.append((run.task_id, int(self.clock() * 1000)))
         self.running.add(arn)
         return True
 
@@ -68,6 +74,7 @@ class Recorder:
 
 
 def dispatcher(parts: dict, limits: FlowLimits, clock: Clock, recorder: Recorder) -> Dispatcher:
+    recorder.clock = clock  # starts are recorded at the dispatcher's time
     return Dispatcher(
         parts["waiting"],
         parts["slots"](limits.concurrency),
@@ -199,7 +206,7 @@ def test_a_pass_that_died_after_recording_a_start_is_completed_once(parts: dict)
     limits = FlowLimits(concurrency=1, throttle=NO_THROTTLE, global_throttle=ThrottleLimit(1, 60))
     add(parts["waiting"], waiting_run("t0"))
 
-    def start_then_die(run: WaitingRun, start_ms: int) -> bool:
+    def start_then_die(run: WaitingRun) -> bool:
         raise RuntimeError("the dispatcher's worker died")
 
     crashing = dispatcher(parts, limits, clock, recorder)
@@ -218,7 +225,7 @@ def test_a_run_started_by_a_pass_that_died_and_already_ended_keeps_no_slot(parts
     limits = FlowLimits(concurrency=1, throttle=NO_THROTTLE)
     run = waiting_run("t0")
     add(parts["waiting"], run)
-    recorder.start(run, 0)  # the pass that died had started it; it has ended since
+    recorder.start(run)  # the pass that died had started it; it has ended since
     recorder.running.clear()
 
     result = dispatcher(parts, limits, clock, recorder).dispatch()
@@ -234,9 +241,9 @@ def test_a_long_pass_stops_and_asks_for_another(parts: dict) -> None:
     slow = dispatcher(parts, FlowLimits(concurrency=10, throttle=NO_THROTTLE), clock, recorder)
     real_start = recorder.start
 
-    def slow_start(run: WaitingRun, start_ms: int) -> bool:
+    def slow_start(run: WaitingRun) -> bool:
         clock.now += 3  # each start takes 3 s: the 4 s budget allows two
-        return real_start(run, start_ms)
+        return real_start(run)
 
     slow._start_run = slow_start
     result = slow.dispatch()
