@@ -69,8 +69,8 @@ def test_a_queued_request_runs_all_five_steps_and_publishes_completed(cloud: Run
         "SimulateDelay": 1,
         "SimulateApiCall": 1,
         "Finalize": 1,
-        "ReleaseRunSlot": 1,
         "PublishTaskCompleted": 1,
+        "RecordRunSucceeded": 1,
     }
     completed = events("demo/task.completed", task_id)["detail"]
     assert completed["status"] == "completed"
@@ -91,7 +91,7 @@ def test_a_transient_failure_at_step_4_retries_only_step_4(cloud: RunningCloud) 
     assert attempts == {"initialize": 1, "process": 1, "simulate-api-call": 3, "finalize": 1}
     history = cloud.client("stepfunctions").get_execution_history(executionArn=execution["executionArn"])["events"]
     failed = [e["taskFailedEventDetails"]["error"] for e in history if e["type"] == "TaskFailed"]
-    assert failed == ["TransientStepError", "TransientStepError"]
+    assert failed == ["TransientError", "TransientError"]
 
 
 def test_a_permanent_failure_fails_the_run_and_publishes_failed(cloud: RunningCloud, events) -> None:
@@ -101,10 +101,10 @@ def test_a_permanent_failure_fails_the_run_and_publishes_failed(cloud: RunningCl
     execution = finished_execution(cloud, task_id)
 
     assert execution["status"] == "FAILED"
-    assert execution["error"] == "PermanentStepError"
+    assert execution["error"] == "PermanentError"
     failed = events("demo/task.failed", task_id)["detail"]
     assert failed["failedStep"] == "simulate-api-call"
-    assert failed["error"]["type"] == "PermanentStepError"
+    assert failed["error"]["type"] == "PermanentError"
     assert failed["attempts"] == 1  # a permanent error is not retried
     _, task = api(cloud, "GET", f"/tasks/{task_id}")
     assert task["status"] == "FAILED"
@@ -117,7 +117,7 @@ def test_retries_give_up_after_five(cloud: RunningCloud) -> None:
 
     execution = finished_execution(cloud, task_id)
 
-    assert (execution["status"], execution["error"]) == ("FAILED", "TransientStepError")
+    assert (execution["status"], execution["error"]) == ("FAILED", "TransientError")
     _, task = api(cloud, "GET", f"/tasks/{task_id}")
     assert {step["name"]: step["attempts"] for step in task["steps"]} == {"initialize": 1, "process": 6}
 

@@ -1,0 +1,7 @@
+"""Says the greeting its stack was deployed with."""
+
+import os
+
+
+def handler(event: dict, context: object) -> dict:
+    return {"greeting": os.environ["GREETING"]}
