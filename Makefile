@@ -36,7 +36,7 @@ test-integration: $(STAMP)
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check --quiet .
-	@$(VENV)/bin/cfn-lint template.yaml tests/integration/platform/template.yaml
+	@$(VENV)/bin/cfn-lint template.yaml stacks/*.yaml stacks/components/*.yaml tests/integration/platform/template.yaml tests/integration/platform/nested/*.yaml
 
 ## bench: print the local cloud's figures (startup, latencies, throughput)
 bench: $(STAMP)

@@ -58,7 +58,9 @@ class LocalApiRoute:
         host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
         token = _custom_domain.set(host or f"127.0.0.1:{self._api_port}")
         try:
-            await self._app({**scope, "path": prefix + scope["path"], "raw_path": prefix.encode() + raw_path}, receive, send)
+            await self._app(
+                {**scope, "path": prefix + scope["path"], "raw_path": prefix.encode() + raw_path}, receive, send
+            )
         finally:
             _custom_domain.reset(token)
 

@@ -27,8 +27,8 @@ cat <<TEXT
 
 What to look at:
   - $run-ok: all five steps SUCCEEDED, one attempt each.
-  - $run-flaky-step2: 'process' took 3 attempts (2 TransientStepError, then success); no other step ran twice.
-  - $run-broken-step4: FAILED at simulate-api-call with PermanentStepError, not retried; demo/task.failed published.
+  - $run-flaky-step2: 'process' took 3 attempts (2 TransientError, then success); no other step ran twice.
+  - $run-broken-step4: FAILED at simulate-api-call with PermanentError, not retried; demo/task.failed published.
   - $run-urgent / $run-low: priorities 300 and -300 (they order runs that wait for a slot).
 
 Inspect them:

@@ -22,7 +22,9 @@ def test_a_nested_sam_stack_deploys_and_updates_in_place(cloud: RunningCloud) ->
     assert created.status == "CREATE_COMPLETE"
     assert greeting(cloud, created.outputs["FunctionName"]) == "hi"
 
-    updated = deployer.deploy(cloud.settings, template=PARENT, stack_name="nested-probe", parameters={"Greeting": "bye"})
+    updated = deployer.deploy(
+        cloud.settings, template=PARENT, stack_name="nested-probe", parameters={"Greeting": "bye"}
+    )
     assert updated.status == "UPDATE_COMPLETE"
     # The same function (its role kept its Arn), with the new environment.
     assert updated.outputs["FunctionName"] == created.outputs["FunctionName"]

@@ -92,7 +92,12 @@ def test_an_update_renders_every_clause_with_placeholders() -> None:
     )
     assert request["ConditionExpression"] == "#status = :from"
     assert request["ExpressionAttributeValues"] == {
-        ":u0": "DONE", ":u1": {}, ":u2": [], ":u3": [{"a": 1}], ":u4": 1, ":from": "RUNNING"
+        ":u0": "DONE",
+        ":u1": {},
+        ":u2": [],
+        ":u3": [{"a": 1}],
+        ":u4": 1,
+        ":from": "RUNNING",
     }
 
 
@@ -143,5 +148,7 @@ def test_the_openapi_document_names_where_the_api_was_reached() -> None:
     app = api_with_routes()
     stage_url = api_event("GET", "/openapi.json")  # requestContext.path /v1/openapi.json
     custom_domain = {**stage_url, "requestContext": {**stage_url["requestContext"], "path": "/openapi.json"}}
-    servers = [json.loads(app.resolve(event, FakeLambdaContext())["body"])["servers"] for event in (stage_url, custom_domain)]
+    servers = [
+        json.loads(app.resolve(event, FakeLambdaContext())["body"])["servers"] for event in (stage_url, custom_domain)
+    ]
     assert servers == [[{"url": "/v1"}], [{"url": "/"}]]

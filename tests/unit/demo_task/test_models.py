@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
-
 from demo_task.models import DemoTaskRequested
+from pydantic import ValidationError
 
 
 def invalid_fields(payload: dict) -> set[str]:

@@ -42,11 +42,17 @@ def test_a_start_records_the_execution_and_its_start_time(flow: FlowSubmitter) -
     run = admitted(flow)
     sfn = boto3.client("stepfunctions")
     with Stubber(sfn) as stubber:
-        stubber.add_response("start_execution", {"executionArn": EXECUTION, "startDate": STARTED}, expect_start(stubber, run))
+        stubber.add_response(
+            "start_execution", {"executionArn": EXECUTION, "startDate": STARTED}, expect_start(stubber, run)
+        )
         assert start_queued_run(sfn, flow.store, MACHINE, run) is True
 
     task = flow.store.get_task("t-1")
-    assert (task.status, task.execution_arn, task.started_at) == (TaskStatus.RUNNING, EXECUTION, "2026-11-23T12:00:00.000Z")
+    assert (task.status, task.execution_arn, task.started_at) == (
+        TaskStatus.RUNNING,
+        EXECUTION,
+        "2026-11-23T12:00:00.000Z",
+    )
 
 
 def test_aws_answers_a_repeated_start_of_a_running_execution_with_the_same_execution(flow: FlowSubmitter) -> None:
@@ -64,7 +70,11 @@ def test_aws_answers_a_repeated_start_of_a_running_execution_with_the_same_execu
         assert start_queued_run(sfn, flow.store, MACHINE, run) is True
 
     task = flow.store.get_task("t-1")
-    assert (task.status, task.execution_arn, task.started_at) == (TaskStatus.RUNNING, EXECUTION, "2026-11-23T12:00:00.000Z")
+    assert (task.status, task.execution_arn, task.started_at) == (
+        TaskStatus.RUNNING,
+        EXECUTION,
+        "2026-11-23T12:00:00.000Z",
+    )
 
 
 def test_aws_answers_a_start_of_an_ended_execution_with_execution_already_exists(flow: FlowSubmitter) -> None:

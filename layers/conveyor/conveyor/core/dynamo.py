@@ -98,7 +98,9 @@ class Update:
             return placeholder
 
         sets = [f"{path(name)} = {value(item)}" for name, item in self.set.items()]
-        sets += [f"{path(name)} = if_not_exists({path(name)}, {value(item)})" for name, item in self.set_if_absent.items()]
+        sets += [
+            f"{path(name)} = if_not_exists({path(name)}, {value(item)})" for name, item in self.set_if_absent.items()
+        ]
         sets += [
             f"{path(name)} = list_append(if_not_exists({path(name)}, {value([])}), {value(entries)})"
             for name, entries in self.append.items()

@@ -55,7 +55,9 @@ class ErrorResponse(ApiModel):
 
 
 def error_response(status: int, message: str, *, code: str | None = None, **extra: Any) -> Response[dict[str, Any]]:
-    body = ErrorResponse(status_code=status, code=code or _CODE_OF_STATUS.get(status, "ERROR"), message=message, **extra)
+    body = ErrorResponse(
+        status_code=status, code=code or _CODE_OF_STATUS.get(status, "ERROR"), message=message, **extra
+    )
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,

@@ -33,7 +33,12 @@ class TaskStatus(WorkloadStatus):
 
     @classmethod
     def phases(cls) -> dict[WorkloadStatus, Phase]:
-        return {cls.QUEUED: Phase.WAITING, cls.RUNNING: Phase.ACTIVE, cls.SUCCEEDED: Phase.SUCCEEDED, cls.FAILED: Phase.FAILED}
+        return {
+            cls.QUEUED: Phase.WAITING,
+            cls.RUNNING: Phase.ACTIVE,
+            cls.SUCCEEDED: Phase.SUCCEEDED,
+            cls.FAILED: Phase.FAILED,
+        }
 
 
 class StepStatus(StrEnum):

@@ -146,13 +146,17 @@ class TaskStore:
         return self._finish(task_id, run, TaskStatus.FAILED, {"error": error})
 
     def _finish(self, task_id: str, run: int, status: TaskStatus, outcome: dict[str, Any]) -> bool:
-        return self._update_run(task_id, run, Update(set={"status": status.value, "finishedAt": self._now(), **outcome}))
+        return self._update_run(
+            task_id, run, Update(set={"status": status.value, "finishedAt": self._now(), **outcome})
+        )
 
     def _update_run(self, task_id: str, run: int, update: Update, condition: Condition | None = None) -> bool:
         """Apply `update` unless a newer run replaced `run`; False when not applied."""
         of_run = Condition("attribute_not_exists(#run) OR #run = :run", {"#run": "run"}, {":run": run})
         try:
-            self._table.update_item(Key=_task_key(task_id), **update.request(of_run & condition if condition else of_run))
+            self._table.update_item(
+                Key=_task_key(task_id), **update.request(of_run & condition if condition else of_run)
+            )
         except ClientError as error:
             if not condition_failed(error):
                 raise
