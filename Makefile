@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install up deploy test test-unit test-integration lint bench demo clean
+.PHONY: install up deploy token test test-unit test-integration lint bench demo clean
 
 install: $(STAMP)
 
@@ -22,6 +22,10 @@ up: $(STAMP)
 ## deploy: update the running local cloud's stack after an edit
 deploy: $(STAMP)
 	@$(PY) -m localcloud deploy
+
+## token: print `export CONVEYOR_TOKEN=...` with a fresh token for the REST API
+token: $(STAMP)
+	@$(PY) -m localcloud token
 
 ## test: lint the template, then unit and integration tests
 test: $(STAMP) lint

@@ -1,4 +1,5 @@
-"""`python -m localcloud up | deploy`: the commands behind `make up` and `make deploy`."""
+"""`python -m localcloud up | deploy | token`: the commands behind `make up`, `make deploy`
+and `make token`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import time
 
 from localcloud import deploy as deployer
+from localcloud import identity
 from localcloud.banner import ready_banner
 from localcloud.server import ApiTarget, configure_logging, serve
 from localcloud.settings import Settings
@@ -16,7 +18,7 @@ from localcloud.settings import Settings
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m localcloud", description=__doc__)
-    parser.add_argument("command", choices=("up", "deploy"))
+    parser.add_argument("command", choices=("up", "deploy", "token"))
     parser.add_argument("--port", type=int, help="AWS endpoint port (default 4566, env LOCALCLOUD_PORT)")
     parser.add_argument("--api-port", type=int, help="REST API port (default 3000, env LOCALCLOUD_API_PORT)")
     parser.add_argument("--log-to-terminal", action="store_true", help="print MiniStack's log here")
@@ -24,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env(port=args.port, api_port=args.api_port)
     if args.command == "up":
         return up(settings, log_to_terminal=args.log_to_terminal)
+    if args.command == "token":
+        return token(settings)
     return deploy(settings)
 
 
@@ -42,7 +46,12 @@ def up(settings: Settings, log_to_terminal: bool = False) -> int:
         except Exception as error:  # the cloud stays up so the template can be fixed
             print(f"localcloud: deploy failed: {error}\nFix it and run `make deploy`.", file=sys.stderr, flush=True)
             return
-        print(ready_banner(settings, deployment, time.monotonic() - started), flush=True)
+        try:
+            developer = identity.developer_token(settings, deployment.outputs, deployer.client(settings, "cognito-idp"))
+        except Exception as error:  # the cloud is up; only the token is missing
+            print(f"localcloud: no developer token: {error}\nTry `make token`.", file=sys.stderr, flush=True)
+            developer = None
+        print(ready_banner(settings, deployment, time.monotonic() - started, developer), flush=True)
 
     def resolve_api() -> ApiTarget | None:
         cfn = deployer.client(settings, "cloudformation")
@@ -72,6 +81,25 @@ def deploy(settings: Settings) -> int:
     deployment = deployer.deploy(settings)
     change = "updated" if deployment.changed else "unchanged"
     print(f"localcloud: stack {deployment.stack_name} {change} ({deployment.status}) in {deployment.seconds:.2f} s")
+    return 0
+
+
+def token(settings: Settings) -> int:
+    """Print `export CONVEYOR_TOKEN=...` with a fresh token of the developer user."""
+    cfn = deployer.client(settings, "cloudformation")
+    try:
+        outputs = deployer.stack_outputs(cfn, settings.stack_name)
+    except Exception:
+        print(
+            f"localcloud: no stack {settings.stack_name} on {settings.endpoint_url}; start it with `make up`.",
+            file=sys.stderr,
+        )
+        return 1
+    developer = identity.developer_token(settings, outputs, deployer.client(settings, "cognito-idp"))
+    if developer is None:
+        print("localcloud: the stack has no user pool.", file=sys.stderr)
+        return 1
+    print(f"export CONVEYOR_TOKEN={developer}")
     return 0
 
 

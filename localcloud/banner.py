@@ -6,7 +6,7 @@ from localcloud.deploy import Deployment
 from localcloud.settings import Settings
 
 
-def ready_banner(settings: Settings, deployment: Deployment, startup_seconds: float) -> str:
+def ready_banner(settings: Settings, deployment: Deployment, startup_seconds: float, token: str | None) -> str:
     outputs = deployment.outputs
     endpoint = settings.endpoint_url
     aws = f"aws --endpoint-url {endpoint}"
@@ -25,8 +25,10 @@ def ready_banner(settings: Settings, deployment: Deployment, startup_seconds: fl
         "Stack outputs:",
         *(f"  {key:<28} {value}" for key, value in sorted(outputs.items())),
         "",
-        "Try it from another terminal (credentials can be anything):",
+        "Try it from another terminal (AWS credentials can be anything; the REST API needs the token,",
+        "of user `developer`, organization `local`, admin; `make token` prints a fresh one):",
         f"  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION={settings.region}",
+        *([f"  export CONVEYOR_TOKEN={token}"] if token else []),
         "",
         "  # 1. send a demo/task.requested message to the queue",
         f"  {aws} sqs send-message --queue-url {queue_url} \\",
@@ -39,8 +41,9 @@ def ready_banner(settings: Settings, deployment: Deployment, startup_seconds: fl
         "  # 3. list the executions",
         f"  {aws} stepfunctions list-executions --state-machine-arn {state_machine}",
         "",
-        f"  # or over HTTP: curl -X POST {settings.api_url}/tasks -H 'content-type: application/json' \\",
-        """      -d '{"taskId": "hello-3"}'""",
+        f'  # 4. or over HTTP: curl -X POST {settings.api_url}/tasks -H "Authorization: Bearer $CONVEYOR_TOKEN" \\',
+        """      -H 'content-type: application/json' -d '{"taskId": "hello-3"}'""",
+        f'  curl -H "Authorization: Bearer $CONVEYOR_TOKEN" {settings.api_url}/tasks/hello-2',
         "",
         "Edit a handler, then `make deploy` to update the running stack. Ctrl-C stops (state is kept).",
         "",

@@ -13,6 +13,7 @@ from localcloud.settings import Settings
 SERVICES = (
     "apigateway",
     "cloudformation",
+    "cognito-idp",
     "dynamodb",
     "events",
     "iam",

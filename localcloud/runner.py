@@ -3,6 +3,7 @@ and the benchmarks use to get a local cloud of their own on free ports."""
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ from typing import Any
 import boto3
 
 from localcloud import deploy as deployer
+from localcloud import identity
 from localcloud.settings import PROJECT_DIR, Settings
 
 READY_LINE = "local cloud is ready"
@@ -47,6 +49,14 @@ class CloudProcess:
             aws_access_key_id="test",
             aws_secret_access_key="test",
         )
+
+    @functools.cached_property
+    def token(self) -> str:
+        """An ID token of the developer user (organization `local`, admin) for the REST API."""
+        token = identity.developer_token(self.settings, self.outputs, self.client("cognito-idp"))
+        if token is None:
+            raise RuntimeError("the stack has no user pool")
+        return token
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -13,6 +13,7 @@ from localcloud.compat import (
     lambda_error_type,
     lambda_log_drain,
     nested_stacks,
+    rest_api_gateway_responses,
     scheduler_context_attributes,
     sqs_message_move,
 )
@@ -24,6 +25,7 @@ FIXES = (
     scheduler_context_attributes,
     lambda_log_drain,
     nested_stacks,
+    rest_api_gateway_responses,
 )
 
 

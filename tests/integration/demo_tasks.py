@@ -38,12 +38,18 @@ def finished_execution(cloud: RunningCloud, task_id: str) -> dict[str, Any]:
     return wait_for(finished, timeout=60, what=f"execution {task_id} to finish")
 
 
-def api(cloud: RunningCloud, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+def api(cloud: RunningCloud, method: str, path: str, body: Any = None, token: str | None = "") -> tuple[int, Any]:
+    """Call the REST API as the developer user (admin of organization `local`), with
+    `token` as someone else, or with `token=None` as no one."""
+    headers = {"content-type": "application/json"}
+    token = cloud.token if token == "" else token
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(
         cloud.settings.api_url + path,
         method=method,
         data=None if body is None else json.dumps(body).encode(),
-        headers={"content-type": "application/json"},
+        headers=headers,
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:

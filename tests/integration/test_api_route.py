@@ -11,9 +11,12 @@ from .conftest import RunningCloud
 from .demo_tasks import api, finished_execution, unique
 
 
-def get(cloud: RunningCloud, raw_path: str) -> tuple[int, str]:
+def get(cloud: RunningCloud, raw_path: str, token: str | None = "") -> tuple[int, str]:
+    request = urllib.request.Request(cloud.settings.api_url + raw_path)
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token or cloud.token}")
     try:
-        with urllib.request.urlopen(cloud.settings.api_url + raw_path, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -32,8 +35,18 @@ def test_a_path_the_api_cannot_hold_is_refused_not_crashed_on(cloud: RunningClou
         status, body = get(cloud, raw_path)
         assert status in (404, 422), (raw_path, body)  # no such route, or an id no task can have
         assert json.loads(body)["code"] in ("NOT_FOUND", "VALIDATION_ERROR")
-    # An encoded slash matches no route: API Gateway's own 403, as on AWS.
-    assert get(cloud, "/tasks/a%2Fb")[0] == 403
+    # An encoded slash matches no route: API Gateway's own answer, in the routes' error shape.
+    status, body = get(cloud, "/tasks/a%2Fb")
+    assert (status, json.loads(body)["code"]) == (404, "NOT_FOUND")
+
+
+def test_every_route_needs_a_token_but_the_documentation(cloud: RunningCloud) -> None:
+    for path in ("/tasks?status=QUEUED", "/tasks/anything", "/jobs", "/jobs/stats"):
+        for token in (None, "not-a-jwt", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"):
+            status, body = get(cloud, path, token=token)
+            assert (status, json.loads(body)["code"]) == (401, "UNAUTHENTICATED"), (path, token, body)
+    assert get(cloud, "/openapi.json", token=None)[0] == 200
+    assert get(cloud, "/swagger", token=None)[0] == 200
 
 
 def test_an_execution_started_directly_is_a_task_of_the_api(cloud: RunningCloud) -> None:

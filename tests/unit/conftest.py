@@ -67,13 +67,23 @@ def sqs_event(*bodies: str, source_arn: str = "arn:aws:sqs:us-east-1:12345678901
     }
 
 
+MEMBER = {"sub": "user-1", "custom:organization": "org-1", "cognito:groups": "[]"}
+OTHER_MEMBER = {"sub": "user-2", "custom:organization": "org-2", "cognito:groups": "[]"}
+ADMIN = {"sub": "admin-1", "custom:organization": "org-admin", "cognito:groups": "[admin]"}
+
+
 def api_event(
     method: str,
     path: str,
     body: Any = None,
     path_parameters: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
+    claims: dict[str, str] | None = MEMBER,
 ) -> dict[str, Any]:
+    """An API Gateway REST proxy event, as the Cognito authorizer passes it (`claims`; None: no identity)."""
+    context: dict[str, Any] = {"requestId": "api-req-1", "stage": "v1", "path": f"/v1{path}"}
+    if claims is not None:
+        context["authorizer"] = {"claims": claims}
     return {
         "httpMethod": method,
         "path": path,
@@ -82,7 +92,7 @@ def api_event(
         "queryStringParameters": query,
         "multiValueQueryStringParameters": {key: [value] for key, value in (query or {}).items()} or None,
         "pathParameters": path_parameters,
-        "requestContext": {"requestId": "api-req-1", "stage": "v1", "path": f"/v1{path}"},
+        "requestContext": context,
         "body": None if body is None else (body if isinstance(body, str) else json.dumps(body)),
         "isBase64Encoded": False,
     }

@@ -1,5 +1,7 @@
 """Consumes `demo/task.requested` messages from the demo-task queue and queues runs.
 
+Producers on the queue are trusted by IAM; the organization a run belongs to is the
+message's `organization` attribute (a run without one is visible to admins only).
 A payload that fails validation goes to the DLQ at once with its reason; any other
 failure reports the message as a batch item failure, so SQS redelivers it (and moves
 it to the DLQ after maxReceiveCount).
@@ -23,6 +25,8 @@ from conveyor.core import validation
 from conveyor.core.aws import AwsClients
 from conveyor.core.dead_letter import dead_letter
 
+ORGANIZATION_ATTRIBUTE = "organization"
+
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -43,7 +47,9 @@ def queue_requested_run(record: SQSRecord, lambda_context: LambdaContext) -> Non
         dead_letter(aws.client("sqs"), settings.dlq_url, record, reason)
         metrics.add_metric(name="TaskRequestsRejected", unit=MetricUnit.Count, value=1)
         return
-    accepted = submission.submit(request, lambda_context)
+    attribute = record.message_attributes[ORGANIZATION_ATTRIBUTE]
+    organization = attribute.string_value if attribute is not None else None
+    accepted = submission.submit(request, organization, lambda_context)
     logger.info("demo task submitted", extra=accepted.model_dump(mode="json"))
     metric = "TasksDeduplicated" if accepted.duplicate else "TasksSubmitted"
     metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)

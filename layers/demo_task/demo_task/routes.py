@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 
-from conveyor.core.rest import error_response, error_responses
+from conveyor.core.rest import caller, error_response, error_responses
 from conveyor.durable.routes import accepted_response
 from conveyor.durable.views import TaskAccepted
 from demo_task.models import DemoTaskRequested
@@ -28,10 +28,14 @@ def submission_router(submission: DemoTaskSubmission) -> Router:
         description="Queues a run. A taskId already submitted inside the idempotency window is answered with "
         "its existing run (duplicate: true) unless force is true.",
         tags=["tasks"],
-        responses={202: {"description": "Run queued, or the existing run of this taskId"}, **error_responses(409, 422)},
+        responses={
+            202: {"description": "Run queued, or the existing run of this taskId"},
+            **error_responses(401, 403, 409, 422),
+        },
     )
     def submit_task(request: Annotated[DemoTaskRequested, Body()]) -> Response[TaskAccepted]:
-        accepted = submission.submit(request, router.lambda_context)
+        organization = caller(router).acting_organization()
+        accepted = submission.submit(request, organization, router.lambda_context)
         metric = "TasksDeduplicated" if accepted.duplicate else "TasksSubmitted"
         metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
         return accepted_response(accepted)

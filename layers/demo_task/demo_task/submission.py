@@ -1,8 +1,10 @@
 """Submitting `demo/task.requested`: the one path the queue and `POST /tasks` share.
 
-A second submission of the same taskId inside the idempotency window (24 h by
-default) starts nothing and answers with the existing run: Powertools idempotency
-keyed by `taskId`, on DynamoDB. `force: true` skips that check and queues a new run.
+A second submission of the same taskId by the same organization inside the
+idempotency window (24 h by default) starts nothing and answers with the existing run:
+Powertools idempotency keyed by (organization, taskId), on DynamoDB. `force: true` skips
+that check and queues a new run. A taskId is its organization's: another organization
+submitting it is refused (`TaskIdTaken`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class DemoTaskSubmission:
     def __init__(self, settings: SubmissionSettings, aws: AwsClients, clock: Clock = system_clock) -> None:
         self.flow = FlowSubmitter(settings, aws, clock)
         self._config = IdempotencyConfig(
-            event_key_jmespath="taskId",
+            event_key_jmespath="[organization, task.taskId]",
             expires_after_seconds=settings.idempotency_window_seconds,
             response_hook=self._answer_for_duplicate,
         )
@@ -49,13 +51,17 @@ class DemoTaskSubmission:
             key_prefix=IDEMPOTENCY_KEY_PREFIX,
         )(self._queue)
 
-    def submit(self, request: DemoTaskRequested, context: LambdaContext | None = None) -> TaskAccepted:
+    def submit(
+        self, request: DemoTaskRequested, organization: str | None, context: LambdaContext | None = None
+    ) -> TaskAccepted:
+        """Queue a run of `request` for `organization` (None: a producer on the queue that named none)."""
+        submission = {"organization": organization, "task": request.to_event()}
         if request.force:
-            accepted = self._queue(request=request.to_event())
+            accepted = self._queue(request=submission)
         else:
             if context is not None:
                 self._config.register_lambda_context(context)
-            accepted = self._submit_once(request=request.to_event())
+            accepted = self._submit_once(request=submission)
         answer = TaskAccepted.model_validate(accepted)
         if not answer.duplicate:
             self.flow.request_dispatch(f"submitted {answer.task_id}")
@@ -68,7 +74,8 @@ class DemoTaskSubmission:
         return _accepted(queued, duplicate=False)
 
     def _queue(self, request: dict[str, Any]) -> dict[str, Any]:
-        queued = self.flow.queue_new_run(request, int(request.get("priority", 0)))
+        task = request["task"]
+        queued = self.flow.queue_new_run(task, int(task.get("priority", 0)), request["organization"])
         return _accepted(queued, duplicate=False).model_dump(mode="json")
 
     def _answer_for_duplicate(self, response: dict[str, Any], _record: DataRecord) -> dict[str, Any]:

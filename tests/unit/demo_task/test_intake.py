@@ -31,12 +31,15 @@ def waiting_runs(flow: FlowSubmitter) -> list[tuple[str, int]]:
 
 
 def test_a_valid_request_queues_a_run_and_asks_for_a_dispatch(intake, flow, durable: DurableResources) -> None:
-    response = intake.handler(sqs_event(json.dumps({"taskId": "t-1", "priority": 10})), FakeLambdaContext())
+    event = sqs_event(json.dumps({"taskId": "t-1", "priority": 10}))
+    event["Records"][0]["messageAttributes"] = {"organization": {"stringValue": "org-1", "dataType": "String"}}
+    response = intake.handler(event, FakeLambdaContext())
 
     assert response == {"batchItemFailures": []}
     assert waiting_runs(flow) == [("t-1", 1)]
     task = flow.store.get_task("t-1")
     assert (task.status, task.run, task.request["priority"], task.flow) == (TaskStatus.QUEUED, 1, 10, "demo-task")
+    assert task.organization == "org-1"
     [wake] = messages(durable.dispatch_queue_url)
     assert json.loads(wake["Body"])["flow"] == "demo-task"
 
@@ -72,10 +75,10 @@ def test_an_invalid_request_goes_to_the_dlq_with_the_field_and_queues_nothing(in
 def test_a_failure_to_queue_is_reported_for_that_message_only(intake, flow, monkeypatch) -> None:
     real_submit = intake.submission.submit
 
-    def submit_failing_for_t9(request, context):  # DynamoDB throttling one write, say
+    def submit_failing_for_t9(request, organization, context):  # DynamoDB throttling one write, say
         if request.task_id == "t-9":
             raise RuntimeError("throttled")
-        return real_submit(request, context)
+        return real_submit(request, organization, context)
 
     monkeypatch.setattr(intake.submission, "submit", submit_failing_for_t9)
     event = sqs_event(json.dumps({"taskId": "t-1"}), json.dumps({"taskId": "t-9"}))

@@ -21,6 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import Server
 from pydantic import Field
 
+from conveyor.core.auth import Caller
 from conveyor.core.errors import Refusal
 from conveyor.core.models import ApiModel
 
@@ -74,6 +75,11 @@ def error_responses(*statuses: int) -> dict[int | str, Any]:
         }
         for status in statuses
     }
+
+
+def caller(route_owner: Any) -> Caller:
+    """The verified caller of the request a resolver or router is answering."""
+    return Caller.from_event(route_owner.current_event.raw_event)
 
 
 def rest_api(title: str, description: str = "") -> APIGatewayRestResolver:

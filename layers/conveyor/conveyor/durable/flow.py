@@ -21,7 +21,14 @@ from conveyor.core.settings import EnvironmentSettings, env
 from conveyor.durable import outcome
 from conveyor.durable.steps import StepState
 from conveyor.durable.store import TaskStore
-from conveyor.durable.submission import QueuedRun, queue_new_run, queue_replay, run_execution_arn, start_queued_run
+from conveyor.durable.submission import (
+    QueuedRun,
+    RunRequest,
+    queue_new_run,
+    queue_replay,
+    run_execution_arn,
+    start_queued_run,
+)
 from conveyor.flow.dispatcher import Dispatcher, DispatchResult
 from conveyor.flow.limits import FlowLimits, ThrottleLimit
 from conveyor.flow.slots import ConcurrencySlots
@@ -66,8 +73,9 @@ class FlowSubmitter:
         self._sqs = aws.client("sqs")
         self._clock = clock
 
-    def queue_new_run(self, request: dict[str, Any], priority: int) -> QueuedRun:
-        return queue_new_run(self.store, self.waiting, self.settings.flow, request, priority, now_ms(self._clock))
+    def queue_new_run(self, request: dict[str, Any], priority: int, organization: str | None = None) -> QueuedRun:
+        new = RunRequest(self.settings.flow, organization, request, priority)
+        return queue_new_run(self.store, self.waiting, new, now_ms(self._clock))
 
     def queue_replay(self, task_id: str) -> QueuedRun:
         return queue_replay(self.store, self.waiting, task_id, now_ms(self._clock))

@@ -71,6 +71,7 @@ class StepRecord(ApiModel):
 class TaskRecord(ApiModel):
     task_id: str
     flow: str | None = Field(None, description="the durable flow the task runs in (demo-task, ...)")
+    organization: str | None = Field(None, description="whose task it is (none: started outside the API)")
     status: TaskStatus
     run: int = 1
     replays: int = 0

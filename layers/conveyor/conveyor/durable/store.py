@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from conveyor.core.clock import Clock, iso, system_clock
@@ -67,15 +67,18 @@ class TaskStore:
         return sorted(steps, key=lambda step: step.first_started_at or "")
 
     def by_status(
-        self, status: TaskStatus, limit: int, start_key: dict[str, Any] | None
+        self, status: TaskStatus, limit: int, start_key: dict[str, Any] | None, organization: str | None = None
     ) -> tuple[list[TaskRecord], dict[str, Any] | None]:
-        """A page of tasks in `status`, newest first, and the key to continue after."""
+        """A page of tasks in `status` (of `organization` only, when given), newest first, and
+        the key to continue after. Filtered pages can hold fewer than `limit` tasks."""
         query: dict[str, Any] = {
             "IndexName": STATUS_INDEX,
             "KeyConditionExpression": Key("status").eq(status.value),
             "ScanIndexForward": False,
             "Limit": limit,
         }
+        if organization is not None:
+            query["FilterExpression"] = Attr("organization").eq(organization)
         if start_key:
             query["ExclusiveStartKey"] = start_key
         page = self._table.query(**query)
@@ -83,9 +86,12 @@ class TaskStore:
 
     # -- runs ---------------------------------------------------------------------------
 
-    def queue_new_run(self, tx: Transaction, flow: str, task_id: str, previous_run: int, request: dict) -> int:
-        """Add to `tx`: run `previous_run + 1` becomes the task's current run, QUEUED.
-        Its condition fails if another submission changed the run number since it was read."""
+    def queue_new_run(
+        self, tx: Transaction, flow: str, task_id: str, previous_run: int, request: dict, organization: str | None
+    ) -> int:
+        """Add to `tx`: run `previous_run + 1` becomes the task's current run, QUEUED. Its
+        condition fails if another submission changed the run number since it was read, or
+        the task belongs to another organization."""
         update = Update(
             set={
                 "flow": flow,
@@ -95,11 +101,14 @@ class TaskStore:
                 "submittedAt": self._now(),
                 "replays": 0,
             },
-            set_if_absent={"counters": {}},
+            set_if_absent={"counters": {}, **({"organization": organization} if organization else {})},
             remove=("executionArn", "startedAt", "finishedAt", "error", "resultJson"),
         )
         condition = Condition(
-            "attribute_not_exists(#run) OR #run = :previous", {"#run": "run"}, {":previous": previous_run}
+            "(attribute_not_exists(#run) OR #run = :previous) AND "
+            + ("(attribute_not_exists(#org) OR #org = :org)" if organization else "attribute_not_exists(#org)"),
+            {"#run": "run", "#org": "organization"},
+            {":previous": previous_run, **({":org": organization} if organization else {})},
         )
         return tx.update(self.table_name, _task_key(task_id), update, condition)
 

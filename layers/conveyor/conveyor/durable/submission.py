@@ -47,6 +47,13 @@ class NotReplayable(Conflict):
         self.status = status
 
 
+class TaskIdTaken(Conflict):
+    """The task id is another organization's."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"task id {task_id!r} is taken; choose another", field="taskId")
+
+
 class ConcurrentSubmission(Conflict):
     """Another submission of the same task changed it meanwhile; submit again."""
 
@@ -76,32 +83,38 @@ class QueuedRun:
     execution_name: str
 
 
-def queue_new_run(
-    store: TaskStore, waiting: WaitingList, flow: str, request: dict[str, Any], priority: int, now_ms: int
-) -> QueuedRun:
+@dataclass(frozen=True)
+class RunRequest:
+    """A new run of a task: in which flow, for whom, with what request and priority."""
+
+    flow: str
+    organization: str | None
+    request: dict[str, Any]
+    priority: int
+
+    @property
+    def task_id(self) -> str:
+        return str(self.request["taskId"])
+
+
+def queue_new_run(store: TaskStore, waiting: WaitingList, new: RunRequest, now_ms: int) -> QueuedRun:
     """Make a new run the task's current one and put it on the waiting list."""
-    task_id = str(request["taskId"])
     try:  # most tasks are new: try run 1 without reading first
-        return _queue_run_after(store, waiting, flow, request, priority, now_ms, previous_run=0)
+        return _queue_run_after(store, waiting, new, now_ms, previous_run=0)
     except ConcurrentSubmission:
-        current = store.get_task(task_id)
-        previous = current.run if current else 0
-        return _queue_run_after(store, waiting, flow, request, priority, now_ms, previous_run=previous)
+        current = store.get_task(new.task_id)
+        if current is not None and current.organization != new.organization:
+            raise TaskIdTaken(new.task_id) from None
+        return _queue_run_after(store, waiting, new, now_ms, previous_run=current.run if current else 0)
 
 
 def _queue_run_after(
-    store: TaskStore,
-    waiting: WaitingList,
-    flow: str,
-    request: dict[str, Any],
-    priority: int,
-    now_ms: int,
-    previous_run: int,
+    store: TaskStore, waiting: WaitingList, new: RunRequest, now_ms: int, previous_run: int
 ) -> QueuedRun:
-    task_id = str(request["taskId"])
-    run = WaitingRun(task_id, previous_run + 1, 0, request, priority, now_ms)
+    task_id = new.task_id
+    run = WaitingRun(task_id, previous_run + 1, 0, new.request, new.priority, now_ms)
     tx = store.transaction()
-    store.queue_new_run(tx, flow, task_id, previous_run, request)
+    store.queue_new_run(tx, new.flow, task_id, previous_run, new.request, new.organization)
     waiting.add(tx, run)
     _commit(tx, task_id)
     return QueuedRun(task_id, run.run, 0, execution_name(task_id, run.run))

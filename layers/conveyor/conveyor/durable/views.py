@@ -29,6 +29,7 @@ class TaskView(TaskRecord):
 class TaskSummary(ApiModel):
     task_id: str
     flow: str | None = None
+    organization: str | None = None
     status: TaskStatus
     run: int
     submitted_at: str | None = None
@@ -41,18 +42,19 @@ class TaskPage(ApiModel):
     next_token: str | None = Field(None, description="pass it back as nextToken for the next page")
 
 
-def task_view(store: TaskStore, task_id: str) -> TaskView | None:
-    record = store.get_task(task_id)
-    if record is None:
-        return None
-    steps = store.steps(task_id)
+def task_view(store: TaskStore, record: TaskRecord) -> TaskView:
+    """The task with its steps and, while it runs, the step running now."""
+    steps = store.steps(record.task_id)
     running = current_step(steps, record.run) if record.status == TaskStatus.RUNNING else None
     return TaskView(**record.model_dump(), steps=steps, current_step=running)
 
 
-def list_tasks(store: TaskStore, status: TaskStatus, limit: int, next_token: str | None) -> TaskPage:
+def list_tasks(
+    store: TaskStore, status: TaskStatus, limit: int, next_token: str | None, organization: str | None
+) -> TaskPage:
+    """Tasks in `status`, newest first: every organization's when `organization` is None."""
     start = PAGE_TOKENS.decode(next_token, fixed={"status": status.value})
-    records, last = store.by_status(status, limit, start)
+    records, last = store.by_status(status, limit, start, organization)
     return TaskPage(
         tasks=[TaskSummary(**record.model_dump()) for record in records],
         next_token=PAGE_TOKENS.encode(last),
