@@ -13,11 +13,6 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from demo_task.models import FLOW as DEMO_TASK_FLOW
-from demo_task.routes import submission_router
-from demo_task.settings import ENV_PREFIX as DEMO_TASK_PREFIX
-from demo_task.settings import SubmissionSettings
-from demo_task.submission import DemoTaskSubmission
 
 from content_jobs.api import ContentJobsApi
 from conveyor.core.aws import AwsClients
@@ -25,6 +20,11 @@ from conveyor.core.rest import rest_api
 from conveyor.core.settings import EnvironmentSettings, env
 from conveyor.durable.routes import task_router
 from conveyor.durable.store import TaskStore
+from demo_task.models import FLOW as DEMO_TASK_FLOW
+from demo_task.routes import submission_router
+from demo_task.settings import ENV_PREFIX as DEMO_TASK_PREFIX
+from demo_task.settings import SubmissionSettings
+from demo_task.submission import DemoTaskSubmission
 
 logger = Logger()
 tracer = Tracer()

@@ -16,14 +16,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from demo_task.models import DemoTaskRequested
-from demo_task.settings import IntakeSettings
-from demo_task.submission import DemoTaskSubmission
 from pydantic import ValidationError
 
 from conveyor.core import validation
 from conveyor.core.aws import AwsClients
 from conveyor.core.dead_letter import dead_letter
+from demo_task.models import DemoTaskRequested
+from demo_task.settings import IntakeSettings
+from demo_task.submission import DemoTaskSubmission
 
 ORGANIZATION_ATTRIBUTE = "organization"
 

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
-from demo_task import steps
-from demo_task.models import FLOW
 
 from conveyor.core.aws import AwsClients
 from conveyor.core.settings import EnvironmentSettings, env
 from conveyor.durable.steps import DurableSteps, StepHandler, StepRun
 from conveyor.durable.store import TaskStore
+from demo_task import steps
+from demo_task.models import FLOW
 
 logger = Logger()
 tracer = Tracer()

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import pytest
-from demo_task.models import DemoTaskRequested
 from pydantic import ValidationError
+
+from demo_task.models import DemoTaskRequested
 
 
 def invalid_fields(payload: dict) -> set[str]:

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from demo_task.models import FLOW
-from demo_task.routes import submission_router
-from demo_task.settings import SubmissionSettings
-from demo_task.submission import DemoTaskSubmission
 
 from conveyor.core.aws import AwsClients
 from conveyor.core.rest import rest_api
 from conveyor.durable.routes import task_router
+from demo_task.models import FLOW
+from demo_task.routes import submission_router
+from demo_task.settings import SubmissionSettings
+from demo_task.submission import DemoTaskSubmission
 
 from ..conftest import ADMIN, MEMBER, OTHER_MEMBER, DurableResources, FakeLambdaContext, api_event
 
