@@ -22,7 +22,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from conveyor.core.aws import AwsClients
 from conveyor.core.clock import Clock, system_clock
 from conveyor.durable.flow import FlowSubmitter
-from conveyor.durable.records import TaskStatus
 from conveyor.durable.submission import QueuedRun
 from conveyor.durable.views import TaskAccepted
 from demo_task.models import DemoTaskRequested
@@ -36,6 +35,7 @@ IDEMPOTENCY_KEY_PREFIX = "demo/task.requested"
 class DemoTaskSubmission:
     def __init__(self, settings: SubmissionSettings, aws: AwsClients, clock: Clock = system_clock) -> None:
         self.flow = FlowSubmitter(settings, aws, clock)
+        self._window_seconds = settings.idempotency_window_seconds
         self._config = IdempotencyConfig(
             event_key_jmespath="[organization, task.taskId]",
             expires_after_seconds=settings.idempotency_window_seconds,
@@ -55,7 +55,7 @@ class DemoTaskSubmission:
         self, request: DemoTaskRequested, organization: str | None, context: LambdaContext | None = None
     ) -> TaskAccepted:
         """Queue a run of `request` for `organization` (None: a producer on the queue that named none)."""
-        submission = {"organization": organization, "task": request.to_event()}
+        submission = {"organization": organization, "task": request.to_event(), "force": request.force}
         if request.force:
             accepted = self._queue(request=submission)
         else:
@@ -71,12 +71,13 @@ class DemoTaskSubmission:
         """Queue the FAILED run of `task_id` again (TaskNotFound, NotReplayable otherwise)."""
         queued = self.flow.queue_replay(task_id)
         self.flow.request_dispatch(f"replay of {task_id}")
-        return _accepted(queued, duplicate=False)
+        return _accepted(queued)
 
     def _queue(self, request: dict[str, Any]) -> dict[str, Any]:
         task = request["task"]
-        queued = self.flow.queue_new_run(task, int(task.get("priority", 0)), request["organization"])
-        return _accepted(queued, duplicate=False).model_dump(mode="json")
+        dedupe = None if request["force"] else self._window_seconds
+        queued = self.flow.queue_new_run(task, int(task.get("priority", 0)), request["organization"], dedupe)
+        return _accepted(queued).model_dump(mode="json")
 
     def _answer_for_duplicate(self, response: dict[str, Any], _record: DataRecord) -> dict[str, Any]:
         """The stored answer of the first submission, marked duplicate, with the run's status now."""
@@ -84,12 +85,12 @@ class DemoTaskSubmission:
         return {**response, "duplicate": True, "status": current.status if current else response.get("status")}
 
 
-def _accepted(queued: QueuedRun, duplicate: bool) -> TaskAccepted:
+def _accepted(queued: QueuedRun) -> TaskAccepted:
     return TaskAccepted(
         task_id=queued.task_id,
         run=queued.run,
         replay=queued.replay,
         execution_name=queued.execution_name,
-        status=TaskStatus.QUEUED,
-        duplicate=duplicate,
+        status=queued.status,
+        duplicate=queued.duplicate,
     )

@@ -51,6 +51,17 @@ def test_the_same_request_twice_queues_one_run(intake, flow) -> None:
     assert waiting_runs(flow) == [("t-1", 1)]
 
 
+def test_a_submitter_that_died_before_its_idempotency_record_completed_is_not_repeated(intake, flow) -> None:
+    """Issue 13: the run was queued, then the submitter died (no idempotency record); the
+    client's retry, or SQS's redelivery, answers with that run instead of queueing run 2."""
+    flow.queue_new_run({"taskId": "t-1"}, 0)  # what the dead submitter did
+
+    intake.handler(sqs_event(json.dumps({"taskId": "t-1"})), FakeLambdaContext())
+
+    assert waiting_runs(flow) == [("t-1", 1)]
+    assert flow.store.get_task("t-1").run == 1
+
+
 def test_force_queues_a_new_run(intake, flow) -> None:
     intake.handler(sqs_event(json.dumps({"taskId": "t-1"})), FakeLambdaContext())
     intake.handler(sqs_event(json.dumps({"taskId": "t-1", "force": True})), FakeLambdaContext())

@@ -73,8 +73,16 @@ class FlowSubmitter:
         self._sqs = aws.client("sqs")
         self._clock = clock
 
-    def queue_new_run(self, request: dict[str, Any], priority: int, organization: str | None = None) -> QueuedRun:
-        new = RunRequest(self.settings.flow, organization, request, priority)
+    def queue_new_run(
+        self,
+        request: dict[str, Any],
+        priority: int,
+        organization: str | None = None,
+        dedupe_seconds: float | None = None,
+    ) -> QueuedRun:
+        """A new run of `request`; unless `dedupe_seconds` is None, the current run when it was
+        submitted less than that long ago (see `RunRequest`)."""
+        new = RunRequest(self.settings.flow, organization, request, priority, dedupe_seconds)
         return queue_new_run(self.store, self.waiting, new, now_ms(self._clock))
 
     def queue_replay(self, task_id: str) -> QueuedRun:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from conveyor.core.clock import iso
+from conveyor.core.clock import iso, parse_iso
 from conveyor.core.dynamo import TransactionCancelled
 from conveyor.core.errors import Conflict, NotFound
 from conveyor.durable.records import TaskStatus
@@ -81,6 +81,9 @@ class QueuedRun:
     run: int
     replay: int
     execution_name: str
+    # The task's current run answered a submission inside the window: nothing was queued.
+    duplicate: bool = False
+    status: TaskStatus = TaskStatus.QUEUED
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,11 @@ class RunRequest:
     organization: str | None
     request: dict[str, Any]
     priority: int
+    # Unless None (a forced submission), a task whose current run was submitted less than
+    # this long ago answers with that run instead of queueing another: however the first
+    # submitter ended (a crash before its idempotency record was complete, a redelivery),
+    # one submission inside the window makes one run.
+    dedupe_seconds: float | None = None
 
     @property
     def task_id(self) -> str:
@@ -98,14 +106,19 @@ class RunRequest:
 
 
 def queue_new_run(store: TaskStore, waiting: WaitingList, new: RunRequest, now_ms: int) -> QueuedRun:
-    """Make a new run the task's current one and put it on the waiting list."""
+    """Make a new run the task's current one and put it on the waiting list (see RunRequest)."""
     try:  # most tasks are new: try run 1 without reading first
         return _queue_run_after(store, waiting, new, now_ms, previous_run=0)
     except ConcurrentSubmission:
         current = store.get_task(new.task_id)
-        if current is not None and current.organization != new.organization:
+        if current is None:
+            raise
+        if current.organization != new.organization:
             raise TaskIdTaken(new.task_id) from None
-        return _queue_run_after(store, waiting, new, now_ms, previous_run=current.run if current else 0)
+        if new.dedupe_seconds is not None and _submitted_within(current.submitted_at, new.dedupe_seconds, now_ms):
+            name = execution_name(current.task_id, current.run, current.replays)
+            return QueuedRun(current.task_id, current.run, current.replays, name, True, current.status)
+        return _queue_run_after(store, waiting, new, now_ms, previous_run=current.run)
 
 
 def _queue_run_after(
@@ -163,6 +176,12 @@ def _commit(tx: Any, task_id: str) -> None:
         tx.commit()
     except TransactionCancelled as cancelled:
         raise ConcurrentSubmission(task_id) from cancelled
+
+
+def _submitted_within(submitted_at: str | None, seconds: float, now_ms: int) -> bool:
+    if submitted_at is None:
+        return False
+    return parse_iso(submitted_at).timestamp() * 1000 > now_ms - seconds * 1000
 
 
 def _iso(start_date: datetime | str) -> str:
