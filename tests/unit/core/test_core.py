@@ -152,3 +152,18 @@ def test_the_openapi_document_names_where_the_api_was_reached() -> None:
         json.loads(app.resolve(event, FakeLambdaContext())["body"])["servers"] for event in (stage_url, custom_domain)
     ]
     assert servers == [[{"url": "/v1"}], [{"url": "/"}]]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ("[" * 5000 + "]" * 5000, 422, "VALIDATION_ERROR"),  # was a RecursionError: a 5xx
+        (json.dumps({"name": "x" * (300 * 1024)}), 413, "PAYLOAD_TOO_LARGE"),
+        (json.dumps({"name": "[[[[ not nesting, a string " + "[" * 100}), 200, None),
+    ],
+)
+def test_a_body_too_large_or_too_deep_is_refused_before_parsing(body: str, status: int, code: str | None) -> None:
+    response = api_with_routes().resolve(api_event("POST", "/things", body), FakeLambdaContext())
+    assert response["statusCode"] == status
+    if code:
+        assert json.loads(response["body"])["code"] == code

@@ -7,11 +7,13 @@ Every error any route answers has the same body, `ErrorResponse`:
 
 Business code raises `conveyor.core.errors.Refusal`s (NotFound, Conflict, InvalidRequest);
 this module answers them. An unexpected exception is logged and answered 500 without
-its text: internal details never reach a client.
+its text: internal details never reach a client. A body over `MAX_BODY_BYTES` is refused
+413 and one nested deeper than `MAX_JSON_DEPTH` 422, before any route parses it.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -26,6 +28,9 @@ from conveyor.core.errors import Refusal
 from conveyor.core.models import ApiModel
 
 logger = Logger(child=True)
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_JSON_DEPTH = 32
 
 _CODE_OF_STATUS = {
     400: "BAD_REQUEST",
@@ -84,7 +89,7 @@ def caller(route_owner: Any) -> Caller:
 
 def rest_api(title: str, description: str = "") -> APIGatewayRestResolver:
     """A validating resolver: OpenAPI at /openapi.json, Swagger UI at /swagger, errors in one shape."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=bounded_json)
     app.enable_swagger(path="/swagger", title=title, description=description)
 
     @app.get("/openapi.json", include_in_schema=False)
@@ -118,6 +123,50 @@ def rest_api(title: str, description: str = "") -> APIGatewayRestResolver:
         return error_response(500, "internal error; the request id is in the logs", code="INTERNAL")
 
     return app
+
+
+class PayloadTooLarge(Refusal):
+    code = "PAYLOAD_TOO_LARGE"
+    http_status = 413
+
+
+class NestedTooDeep(Refusal):
+    code = "VALIDATION_ERROR"
+    http_status = 422
+
+
+def bounded_json(text: str) -> Any:
+    """A request body as JSON, refused before parsing when too large or nested too deep."""
+    if len(text.encode()) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"the body is over {MAX_BODY_BYTES} bytes", field="body")
+    if json_depth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise NestedTooDeep(f"the body nests deeper than {MAX_JSON_DEPTH} levels", field="body")
+    return json.loads(text)
+
+
+def json_depth(text: str, stop_above: int) -> int:
+    """How deep JSON text nests arrays and objects (counted without parsing it; stops
+    counting once past `stop_above`)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > stop_above:
+                return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _server(app: APIGatewayRestResolver) -> Server:
