@@ -7,8 +7,9 @@ the same code for every durable workload, configured by the component's environm
   dispatch request;
 - `run_succeeded` / `run_failed`: the state machine's last states; the run's outcome
   is recorded on its task and its concurrency slot freed;
-- `release_slot`: an EventBridge rule's target for runs that ended without reaching
-  those states (aborted, timed out, failed outside a Catch).
+- `run_interrupted`: an EventBridge rule's target for runs that ended without reaching
+  those states (aborted, timed out, failed outside a Catch): the task is recorded
+  FAILED, so it can be replayed, and the slot freed.
 """
 
 from __future__ import annotations
@@ -78,9 +79,12 @@ def run_failed(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def release_slot(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def run_interrupted(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """A Step Functions Execution Status Change event (ABORTED, TIMED_OUT, FAILED)."""
-    execution_arn = event["detail"]["executionArn"]
-    released = flow.release(execution_arn)
-    logger.info("run slot release", extra={"executionArn": execution_arn, "released": released})
+    detail = event["detail"]
+    released = flow.run_interrupted(detail)
+    logger.info(
+        "run ended",
+        extra={"executionArn": detail["executionArn"], "status": detail.get("status"), "released": released},
+    )
     return {"released": released}

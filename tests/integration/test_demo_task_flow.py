@@ -115,6 +115,10 @@ def test_concurrency_caps_runs_in_flight_and_an_aborted_run_gives_its_slot_back(
     spans = [(ms(t["startedAt"]), ms(t["finishedAt"])) for t in tasks]
     in_flight = [sum(1 for start, end in spans if start <= moment < end) for moment, _ in spans]
     assert max(in_flight) == 2
+    # The aborted run never reached its last states: its task is FAILED, and can be replayed.
+    aborted = wait_for(lambda: (t := task(cloud, stuck))["status"] == "FAILED" and t, what="the aborted task")
+    assert aborted["error"]["type"] in ("Test.Abort", "ExecutionAborted")  # AWS names the StopExecution error
+    assert api(cloud, "POST", f"/tasks/{stuck}/retry")[0] == 202
 
 
 def test_waiting_runs_start_in_priority_order(cloud: RunningCloud) -> None:

@@ -3,6 +3,7 @@ machine calls them (its Parameters included)."""
 
 from __future__ import annotations
 
+import json
 from types import ModuleType
 
 import pytest
@@ -103,3 +104,34 @@ def test_a_missing_variable_fails_the_cold_start_naming_it(durable, monkeypatch:
     monkeypatch.delenv("TASKS_TABLE")
     with pytest.raises(Exception, match="TASKS_TABLE: Field required"):
         load_handler("demo_task/steps")
+
+
+def status_change(task: dict, run: int, status: str, **extra: str) -> dict:
+    """An `aws.states` Execution Status Change event, as the flow's rule delivers it."""
+    detail = {"executionArn": EXECUTION, "status": status, "input": json.dumps({"task": task, "run": run}), **extra}
+    return {"source": "aws.states", "detail-type": "Step Functions Execution Status Change", "detail": detail}
+
+
+def test_an_execution_aborted_mid_run_leaves_a_failed_replayable_task(steps, run_end, flow: FlowSubmitter) -> None:
+    task = {"taskId": "t-5"}
+    flow.queue_new_run(task, 0)
+    flow.store.record_execution("t-5", 1, EXECUTION, "2026-11-23T12:00:00.000Z")
+
+    run_end.run_interrupted(status_change(task, 1, "ABORTED"), CONTEXT)
+
+    record = flow.store.get_task("t-5")
+    assert (record.status, record.error["type"]) == (TaskStatus.FAILED, "ExecutionAborted")
+    assert flow.queue_replay("t-5").replay == 1
+
+
+def test_a_run_that_recorded_its_failure_keeps_it_when_the_execution_fails(steps, run_end, flow: FlowSubmitter) -> None:
+    task = {"taskId": "t-6", "simulateFailure": True, "failAtStep": 2}
+    flow.queue_new_run(task, 0)
+    failure = {"Error": "PermanentError", "Cause": "process failed permanently"}
+    run_end.run_failed(
+        {"state": {"task": task, "run": 1, "steps": {}, "failure": failure}, "executionArn": EXECUTION}, CONTEXT
+    )
+
+    run_end.run_interrupted(status_change(task, 1, "FAILED", error="PermanentError", cause="x"), CONTEXT)
+
+    assert flow.store.get_task("t-6").error == {"type": "PermanentError", "message": "process failed permanently"}

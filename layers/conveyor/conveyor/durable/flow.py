@@ -131,6 +131,12 @@ class FlowDispatcher(FlowSubmitter):
         self.release(execution_arn)
         return detail
 
+    def run_interrupted(self, detail: dict[str, Any]) -> bool:
+        """An execution ended without reaching its last states (its status-change event's
+        detail): the task's run is recorded FAILED (replayable) and its slot freed."""
+        outcome.record_interrupted(self.store, detail)
+        return self.release(str(detail["executionArn"]))
+
     def release(self, execution_arn: str) -> bool:
         """Free the slot of the run whose execution is `execution_arn`; the next run may start."""
         released = self.slots.release(execution_arn=execution_arn)

@@ -2,7 +2,9 @@
 
 The state machine's last states call these: `record_succeeded` after the run's result
 was published, `record_failed` from the `Catch` of any step, with the error it caught.
-Both are conditional on the run number, so an older run never overwrites a newer one.
+`record_interrupted` takes the Step Functions status-change event of an execution that
+ended without reaching them (aborted, timed out, or failed outside a Catch). All are
+conditional on the run number, so an older run never overwrites a newer one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,21 @@ def cause_message(cause: str) -> str:
     except (TypeError, ValueError):
         return cause or ""
     return str(payload.get("errorMessage", cause)) if isinstance(payload, dict) else cause
+
+
+def record_interrupted(store: TaskStore, detail: dict[str, Any]) -> bool:
+    """From an `aws.states` Execution Status Change event's detail: the run is FAILED (so it
+    can be replayed) unless its last states recorded how it ended. False when nothing changed."""
+    try:
+        state = StepState.model_validate(json.loads(detail.get("input") or "{}"))
+    except ValueError:
+        return False  # not one of a durable flow's runs
+    status = str(detail.get("status", "ABORTED"))
+    error = {
+        "type": detail.get("error") or f"Execution{status.title().replace('_', '')}",
+        "message": cause_message(detail.get("cause") or f"the execution ended {status} before the run finished"),
+    }
+    return store.record_interrupted(state.task_id, state.run_number, error)
 
 
 def record_succeeded(store: TaskStore, state: StepState, result: Any) -> None:

@@ -154,6 +154,17 @@ class TaskStore:
     def record_failed(self, task_id: str, run: int, error: dict[str, Any]) -> bool:
         return self._finish(task_id, run, TaskStatus.FAILED, {"error": error})
 
+    def record_interrupted(self, task_id: str, run: int, error: dict[str, Any]) -> bool:
+        """`run` ended without reaching its last states (aborted, timed out): FAILED with `error`,
+        unless it was recorded as finished already. False when nothing changed."""
+        unfinished = Condition(
+            "#status IN (:queued, :running)",
+            {"#status": "status"},
+            {":queued": TaskStatus.QUEUED.value, ":running": TaskStatus.RUNNING.value},
+        )
+        update = Update(set={"status": TaskStatus.FAILED.value, "finishedAt": self._now(), "error": error})
+        return self._update_run(task_id, run, update, unfinished)
+
     def _finish(self, task_id: str, run: int, status: TaskStatus, outcome: dict[str, Any]) -> bool:
         return self._update_run(
             task_id, run, Update(set={"status": status.value, "finishedAt": self._now(), **outcome})
