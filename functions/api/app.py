@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from content_jobs.api import ContentJobsApi
 from conveyor.core.aws import AwsClients
 from conveyor.core.rest import rest_api
 from conveyor.core.settings import EnvironmentSettings, env
@@ -42,6 +43,7 @@ app.include_router(
     task_router(TaskStore(aws.table(ApiSettings.from_environment().tasks_table)), {DEMO_TASK_FLOW: demo_task.replay})
 )
 app.include_router(submission_router(demo_task))
+app.include_router(ContentJobsApi.from_environment(aws).router())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
