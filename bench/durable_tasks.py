@@ -22,9 +22,11 @@ from figures import summary, wait_until
 from localcloud import runner
 
 
-def post_task(api_url: str, payload: dict) -> None:
+def post_task(cloud: runner.CloudProcess, payload: dict) -> None:
     request = urllib.request.Request(
-        api_url + "/tasks", data=json.dumps(payload).encode(), headers={"content-type": "application/json"}
+        cloud.settings.api_url + "/tasks",
+        data=json.dumps(payload).encode(),
+        headers={"content-type": "application/json", "Authorization": f"Bearer {cloud.token}"},
     )
     with urllib.request.urlopen(request) as response:
         assert response.status == 202
@@ -32,11 +34,11 @@ def post_task(api_url: str, payload: dict) -> None:
 
 def submission_latency(cloud: runner.CloudProcess, phase: str, submissions: int = 200) -> dict[str, list[float]]:
     """Milliseconds for POST /tasks to answer 202 and for SendMessage to the queue to return."""
-    post_task(cloud.settings.api_url, {"taskId": f"warm-{uuid.uuid4().hex}"})  # a warm API worker
+    post_task(cloud, {"taskId": f"warm-{uuid.uuid4().hex}"})  # a warm API worker
     http = []
     for _ in range(submissions):
         started = time.perf_counter()
-        post_task(cloud.settings.api_url, {"taskId": f"lat-{uuid.uuid4().hex}"})
+        post_task(cloud, {"taskId": f"lat-{uuid.uuid4().hex}"})
         http.append((time.perf_counter() - started) * 1000)
     sqs, queue = cloud.client("sqs"), cloud.outputs["DemoTaskQueueUrl"]
     queued = []

@@ -56,7 +56,7 @@ def demo_task_end_to_end(cloud: runner.CloudProcess, runs: int = 30) -> dict[str
         request = urllib.request.Request(
             cloud.settings.api_url + "/tasks",
             data=json.dumps({"taskId": task_id}).encode(),
-            headers={"content-type": "application/json"},
+            headers={"content-type": "application/json", "Authorization": f"Bearer {cloud.token}"},
         )
         urllib.request.urlopen(request).read()
 

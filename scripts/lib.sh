@@ -19,9 +19,20 @@ submit() {  # submit <json payload>: send demo/task.requested to the queue
   awsl sqs send-message --queue-url "$QUEUE_URL" --message-body "$1" --query MessageId --output text >/dev/null
 }
 
-task_field() {  # task_field <taskId> <field>: one field of GET /tasks/<taskId>
-  curl -s "$API_URL/tasks/$1" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$2'))"
+api() {  # api <path> [curl options]: the REST API, as the developer user (CONVEYOR_TOKEN, or a fresh one)
+  local path="$1"
+  shift
+  curl -s -H "Authorization: Bearer $CONVEYOR_TOKEN" "$@" "$API_URL$path"
 }
+
+task_field() {  # task_field <taskId> <field>: one field of GET /tasks/<taskId>
+  api "/tasks/$1" | python3 -c "import json,sys; print(json.load(sys.stdin).get('$2'))"
+}
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [ -z "${CONVEYOR_TOKEN:-}" ]; then
+  CONVEYOR_TOKEN="$("$ROOT/.venv/bin/python" -m localcloud token | sed 's/^export CONVEYOR_TOKEN=//')"
+fi
 
 QUEUE_URL="$(stack_output DemoTaskQueueUrl)"
 export STATE_MACHINE_ARN

@@ -31,10 +31,10 @@ What to look at:
   - $run-broken-step4: FAILED at simulate-api-call with PermanentError, not retried; demo/task.failed published.
   - $run-urgent / $run-low: priorities 300 and -300 (they order runs that wait for a slot).
 
-Inspect them:
-  curl -s $API_URL/tasks/$run-flaky-step2            # status, current step, each step's attempts and result
-  curl -s "$API_URL/tasks?status=FAILED"              # failed tasks, newest first
-  curl -s -X POST $API_URL/tasks/$run-broken-step4/retry   # replay (steps that succeeded are reused)
+Inspect them (with the token of the ready banner, or from \`make token\`):
+  curl -s -H "Authorization: Bearer \$CONVEYOR_TOKEN" $API_URL/tasks/$run-flaky-step2   # each step's attempts, result
+  curl -s -H "Authorization: Bearer \$CONVEYOR_TOKEN" "$API_URL/tasks?status=FAILED"     # failed tasks, newest first
+  curl -s -H "Authorization: Bearer \$CONVEYOR_TOKEN" -X POST $API_URL/tasks/$run-broken-step4/retry   # replay
   aws --endpoint-url $ENDPOINT stepfunctions list-executions --state-machine-arn $STATE_MACHINE_ARN
   aws --endpoint-url $ENDPOINT stepfunctions get-execution-history \\
       --execution-arn ${STATE_MACHINE_ARN/:stateMachine:/:execution:}:$run-flaky-step2

@@ -33,7 +33,7 @@ SECONDS=0
 echo "Submitted $count tasks ($run-1 .. $run-$count). Runs that started, over time:"
 
 started_now() {  # how many of this script's tasks have started (running or finished)
-  for status in RUNNING SUCCEEDED FAILED; do curl -s "$API_URL/tasks?status=$status&limit=100"; echo; done |
+  for status in RUNNING SUCCEEDED FAILED; do api "/tasks?status=$status&limit=100"; echo; done |
     python3 -c "
 import json, sys
 # A run can finish between two of the requests: count each task once.
@@ -53,7 +53,7 @@ cat <<TEXT
 
 Starts arrive in steps of $limit every ${period} s: none is dropped, the rest wait.
 Look at the start times:
-  curl -s "$API_URL/tasks?status=SUCCEEDED&limit=$count"
+  curl -s -H "Authorization: Bearer \$CONVEYOR_TOKEN" "$API_URL/tasks?status=SUCCEEDED&limit=$count"
   aws --endpoint-url $ENDPOINT stepfunctions list-executions --state-machine-arn $STATE_MACHINE_ARN \\
       --query 'executions[].[name,startDate]' --output text
 TEXT

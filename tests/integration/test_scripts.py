@@ -18,6 +18,7 @@ def run_script(cloud: RunningCloud, name: str, **env: str) -> str:
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",  # the venv's aws
         "LOCALCLOUD_PORT": str(cloud.settings.port),
         "LOCALCLOUD_API_PORT": str(cloud.settings.api_port),
+        "LOCALCLOUD_STATE_DIR": str(cloud.settings.state_dir),
         **env,
     }
     environment.pop("AWS_ENDPOINT_URL", None)
