@@ -94,9 +94,10 @@ class StepFunctions:
                 if text in executions[index]["name"].lower():
                     found.append(executions[index])
                     if len(found) == page_size:
-                        more = index + 1 < len(executions) or page.get("nextToken")
-                        resume = {"aws": aws_token, "skip": index + 1}
-                        return ExecutionPage(found, _encode(resume) if more else None)
+                        if index + 1 < len(executions):
+                            return ExecutionPage(found, _encode({"aws": aws_token, "skip": index + 1}))
+                        following = page.get("nextToken")
+                        return ExecutionPage(found, _encode({"aws": following, "skip": 0}) if following else None)
             aws_token, skip = page.get("nextToken"), 0
             if not aws_token:
                 return ExecutionPage(found, None)
