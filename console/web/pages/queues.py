@@ -63,13 +63,26 @@ def queue(request: Request) -> Response:
     )
 
 
-def redrive(request: Request) -> Response:
+async def redrive(request: Request) -> Response:
+    """Move a DLQ's messages to the source queue chosen (by default its only source), or
+    to the queues SQS moved them from: a message a consumer sent to the DLQ itself
+    (Conveyor's jobs do, with an ErrorReason) has no such origin, so SQS needs a destination."""
     allow(request)
     console = _console(request)
     name = request.path_params["name"]
-    described = console.queues.queue(console.queues.url_of(name))
-    console.queues.start_redrive(described.arn)
-    return done(queue_url(name), "Redrive started: messages move back to their source queues")
+    destination = str((await request.form()).get("destination") or "")
+
+    def start() -> None:
+        every = {q.name: q for q in _stack_queues(console)}
+        described = every.get(name) or console.queues.queue(console.queues.url_of(name))
+        target = every.get(destination)
+        if destination and (target is None or target.dead_letter_arn != described.arn):
+            raise HTTPException(400, f"{destination} is not a source queue of {name}")
+        console.queues.start_redrive(described.arn, target.arn if target else None)
+
+    await run_in_threadpool(start)
+    where = destination or "the queues they came from"
+    return done(queue_url(name), f"Redrive started: messages move back to {where}")
 
 
 async def purge(request: Request) -> Response:
