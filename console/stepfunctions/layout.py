@@ -19,7 +19,8 @@ from grandalf.routing import route_with_lines
 
 from console.stepfunctions.graph import START, Edge, Graph, Node
 
-CHAR_WIDTH = 7.4  # px per character of the 13 px label font
+CHAR_WIDTH = 7.4  # px per character of the 13 px state font
+LABEL_CHAR_WIDTH = 6.4  # px per character of the 11 px edge label font
 STATE_HEIGHT = 36.0
 MARGIN = 24.0
 FRAME_PADDING = 14.0
@@ -137,6 +138,10 @@ def lay_out(graph: Graph) -> Drawing:
     placed_edges = [PlacedEdge(edge, _rounded(layout_edge.view.points)) for edge, layout_edge in edges]
     frames = [_frame(graph, container, placed) for container in graph.containers]
     points = [point for edge in placed_edges for point in edge.points]
+    for edge in placed_edges:  # a label is centred on its edge: its half-width must fit too
+        if edge.edge.label:
+            x, y = edge.label_at
+            points.append((x + len(edge.edge.label) * LABEL_CHAR_WIDTH / 2, y))
     right = max([n.x + n.width for n in placed.values()] + [f.x + f.width for f in frames] + [x for x, _ in points])
     bottom = max([n.y + n.height for n in placed.values()] + [f.y + f.height for f in frames] + [y for _, y in points])
     return Drawing(placed, placed_edges, frames, right + MARGIN, bottom + MARGIN)

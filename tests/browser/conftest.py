@@ -1,43 +1,33 @@
 """Browser tests: the console in Debian's chromium, driven by Playwright for Python,
 against a local cloud of their own started with its console (`localcloud.runner`,
-`console=True`: the same hook `make up` uses).
-
-Playwright's own browser download cannot work on these machines, so the tests
-launch `/usr/bin/chromium` (`.ci/run` installs it) with the flags Chromium needs on a
-closed network. A failed test leaves a screenshot and the page's HTML in
-`.test-artifacts/browser/`.
+`console=True`: the same hook `make up` uses). Chromium is launched by
+`console.chromium` (`.ci/run` installs it). A failed test leaves a screenshot and
+the page's HTML in `.test-artifacts/browser/`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from console import chromium
 from localcloud import runner
 from localcloud.runner import CloudProcess
 
 from ..integration.conftest import JOB_PARAMETERS, SFN_WAIT_SCALE
 
-CHROMIUM = os.environ.get("CONSOLE_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".test-artifacts" / "browser"
 
-pytestmark = pytest.mark.browser
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -63,13 +53,14 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=45_000)  # a loaded 2-core machine: conditions are polled up to this long
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            launched = chromium.launch(playwright)
+        except chromium.ChromiumMissing as missing:
+            pytest.fail(f"{missing}, as .ci/run does")
         try:
             yield launched
         finally:
