@@ -105,6 +105,17 @@ class StepFunctions:
     def execution(self, arn: str) -> dict[str, Any]:
         return dict(self._sfn.describe_execution(executionArn=arn))
 
+    def definition_for(self, execution: Mapping[str, Any]) -> str:
+        """The definition the execution ran (`DescribeStateMachineForExecution`: a later
+        update of the machine does not redraw older executions), else the current one."""
+        try:
+            answer = self._sfn.describe_state_machine_for_execution(executionArn=execution["executionArn"])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code", "") not in _UNKNOWN_ACTION:
+                raise
+            answer = self._sfn.describe_state_machine(stateMachineArn=execution["stateMachineArn"])
+        return str(answer["definition"])
+
     def history(self, arn: str) -> History:
         """Every event of the execution, oldest first (up to MAX_HISTORY_EVENTS)."""
         events: list[dict[str, Any]] = []

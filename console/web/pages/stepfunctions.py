@@ -79,7 +79,7 @@ def execution(request: Request) -> Response:
     arn = request.path_params["arn"]
     sfn = console.stepfunctions
     described = sfn.execution(arn)
-    definition = _definition_of(console, described)
+    definition = sfn.definition_for(described)
     history = sfn.history(arn)
     visits = derive_visits(history.events)
     graph = build_graph(json.loads(definition))
@@ -110,18 +110,6 @@ def execution(request: Request) -> Response:
     else:
         context.update(_events_view(request, history.events, visits, described["startDate"]))
     return render(request, "execution.html", live=running, **context)
-
-
-def _definition_of(console: Any, described: dict[str, Any]) -> str:
-    """The definition the execution ran (DescribeStateMachineForExecution), else the current one."""
-    try:
-        return str(
-            console.aws.client("stepfunctions").describe_state_machine_for_execution(
-                executionArn=described["executionArn"]
-            )["definition"]
-        )
-    except Exception:  # an endpoint without the action: the machine's current definition
-        return str(console.stepfunctions.state_machine(described["stateMachineArn"])["definition"])
 
 
 def _steps(visits: list[Any], definitions: dict[str, Any]) -> dict[str, dict[str, Any]]:
