@@ -207,6 +207,8 @@ class _VisitBuilder:
         if prefix is None:
             return
         phase = kind.removeprefix(prefix)
+        if phase not in (*_ATTEMPT_BEGIN, *_ATTEMPT_START, *_ATTEMPT_SUCCESS, *_ATTEMPT_FAILURE):
+            return  # TaskStateAborted and the like: about the state, not an attempt
         at: datetime = event["timestamp"]
         current = visit.attempts[-1] if visit.attempts else None
         if phase in _ATTEMPT_BEGIN or current is None or current.outcome is not None:

@@ -210,3 +210,20 @@ def test_the_event_history_pages_and_filters(page: Page, cloud: CloudProcess) ->
     for index in range(2):
         expect(rows.nth(index)).to_have_attribute("data-event-type", "TaskFailed")
         expect(rows.nth(index)).to_contain_text("SimulateApiCall")
+
+
+def test_a_live_page_keeps_what_the_reader_opened(page: Page, cloud: CloudProcess) -> None:
+    machine = state_machine(
+        cloud, {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 3000, "End": True}}}
+    )
+    arn = cloud.client("stepfunctions").start_execution(stateMachineArn=machine, input='{"keep": "open"}')[
+        "executionArn"
+    ]
+    page.goto(execution_path(arn))
+    page.locator("#summary details").first.locator("summary").click()
+    first_region = page.locator("#summary").element_handle()
+
+    page.wait_for_function("region => !region.isConnected", arg=first_region)  # the page refreshed the region
+
+    expect(page.locator("#summary details").first).to_have_attribute("open", "")
+    cloud.client("stepfunctions").stop_execution(executionArn=arn)

@@ -76,6 +76,21 @@ def test_a_stopped_execution_aborts_its_open_state() -> None:
     assert hold.status is StateStatus.ABORTED and hold.exited_at is not None
 
 
+def test_a_task_aborted_with_its_execution_keeps_the_attempts_it_made() -> None:
+    history = AwsHistory()
+    history.add("ExecutionStarted")
+    history.add("TaskStateEntered", at=0.1, name="Call")
+    history.add("TaskScheduled", at=0.1)
+    history.add("TaskStarted", at=0.2)
+    history.add("TaskStateAborted", at=3)
+    history.add("ExecutionAborted", at=3)
+
+    [call] = derive_visits(history.events)
+
+    assert call.status is StateStatus.ABORTED
+    assert [(a.number, a.outcome) for a in call.attempts] == [(1, None)]  # TaskStateAborted is no attempt
+
+
 def test_aws_history_with_map_iterations_and_parallel_branches_nests_the_states_inside() -> None:
     history = AwsHistory()
     history.add("ExecutionStarted")

@@ -19,7 +19,9 @@
         const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
         for (const region of document.querySelectorAll("[data-live]")) {
           const replacement = fresh.getElementById(region.id);
-          if (replacement && !region.contains(document.activeElement)) region.replaceWith(replacement);
+          if (!replacement || typingIn(region)) continue;
+          keepOpen(region, replacement);
+          region.replaceWith(replacement);
         }
         document.body.dataset.refresh = fresh.body.dataset.refresh || "";
         select(new URL(location.href).searchParams.get("state"));
@@ -28,6 +30,19 @@
       // The console restarted or the network dropped: try again at the next tick.
     }
     schedule();
+  }
+
+  function typingIn(region) {
+    const active = document.activeElement;
+    return region.contains(active) && active.matches("input, textarea, select");
+  }
+
+  // What the reader opened (an input, a cause) stays open when its region is refreshed.
+  function keepOpen(region, replacement) {
+    const before = region.querySelectorAll("details");
+    const after = replacement.querySelectorAll("details");
+    if (before.length !== after.length) return;
+    before.forEach((details, index) => { after[index].open = details.open; });
   }
 
   function select(name) {
