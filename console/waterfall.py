@@ -40,6 +40,6 @@ def waterfall(task: dict[str, Any], now: datetime) -> Waterfall:
     for step in steps:
         first, last, finished = (as_datetime(step.get(k)) for k in ("firstStartedAt", "lastStartedAt", "finishedAt"))
         bar = axis.bar(first, finished) if first else None
-        retried = last and first and int(step.get("attempts") or 0) > 1
-        rows.append(StepRow(step, bar, axis.bar(last, finished) if retried else None))
+        retried = last is not None and bar is not None and int(step.get("attempts") or 0) > 1
+        rows.append(StepRow(step, bar, axis.bar(last, finished) if last is not None and retried else None))
     return Waterfall(rows, axis.seconds, axis.ticks())

@@ -138,10 +138,10 @@ def lay_out(graph: Graph) -> Drawing:
     placed_edges = [PlacedEdge(edge, _rounded(layout_edge.view.points)) for edge, layout_edge in edges]
     frames = [_frame(graph, container, placed) for container in graph.containers]
     points = [point for edge in placed_edges for point in edge.points]
-    for edge in placed_edges:  # a label is centred on its edge: its half-width must fit too
-        if edge.edge.label:
-            x, y = edge.label_at
-            points.append((x + len(edge.edge.label) * LABEL_CHAR_WIDTH / 2, y))
+    for labelled in placed_edges:  # a label is centred on its edge: its half-width must fit too
+        if labelled.edge.label:
+            x, y = labelled.label_at
+            points.append((x + len(labelled.edge.label) * LABEL_CHAR_WIDTH / 2, y))
     right = max([n.x + n.width for n in placed.values()] + [f.x + f.width for f in frames] + [x for x, _ in points])
     bottom = max([n.y + n.height for n in placed.values()] + [f.y + f.height for f in frames] + [y for _, y in points])
     return Drawing(placed, placed_edges, frames, right + MARGIN, bottom + MARGIN)

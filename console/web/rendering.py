@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from console.context import Console
 from console.times import as_datetime
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -104,9 +105,14 @@ TEMPLATES.env.globals.update(
 )
 
 
+def console_of(request: Request) -> Console:
+    """The console the request's page reads through."""
+    return request.app.state.console  # type: ignore[no-any-return]
+
+
 def render(request: Request, template: str, status_code: int = 200, live: bool = False, **context: Any) -> HTMLResponse:
     """A page; `live` pages refresh by themselves while they show work in progress."""
-    console = request.app.state.console
+    console = console_of(request)
     from console.web.sections import SECTIONS
 
     return TEMPLATES.TemplateResponse(

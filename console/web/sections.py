@@ -6,6 +6,7 @@ pages for evaluation runs or library ingestion is adding their module here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from starlette.routing import BaseRoute
@@ -17,7 +18,7 @@ from console.web.pages import jobs, queues, stepfunctions, tasks
 class Section:
     title: str
     path: str  # the section's first page, and the prefix that marks it current in the navigation
-    routes: list[BaseRoute]
+    routes: Sequence[BaseRoute]
 
 
 SECTIONS = [

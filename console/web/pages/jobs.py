@@ -4,7 +4,6 @@ its queue and its dead letter; cancel and retry."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -13,19 +12,16 @@ from starlette.routing import Route
 
 from console.conveyor_api import JOB_STATUSES
 from console.links import job_queue_url
+from console.queues import Message
 from console.web.actions import allow, done
-from console.web.rendering import job_url, render
+from console.web.rendering import console_of, job_url, render
 
 PAGE_LIMIT = 50
 FILTERS = ("status", "type", "organizationId", "queue")
 
 
-def _console(request: Request) -> Any:
-    return request.app.state.console
-
-
 def jobs(request: Request) -> Response:
-    api = _console(request).api
+    api = console_of(request).api
     filters = {name: request.query_params.get(name, "").strip() or None for name in FILTERS}
     if filters["status"] and filters["status"] not in JOB_STATUSES:
         raise HTTPException(400, f"status must be one of {', '.join(JOB_STATUSES)}")
@@ -37,12 +33,12 @@ def jobs(request: Request) -> Response:
 
 
 def job(request: Request) -> Response:
-    console = _console(request)
+    console = console_of(request)
     found = console.api.job(request.path_params["job_id"])
     stack = console.stack.resources()
     queue = None
     dead_letter = None
-    dead_letters: list[Any] = []
+    dead_letters: list[Message] = []
     queue_url = job_queue_url(str(found.get("queue", "")), stack)
     if queue_url:
         queue = console.queues.queue(queue_url)
@@ -72,14 +68,14 @@ def _job_id(body: str) -> str | None:
 def cancel(request: Request) -> Response:
     allow(request)
     job_id = request.path_params["job_id"]
-    cancelled = _console(request).api.cancel_job(job_id)
+    cancelled = console_of(request).api.cancel_job(job_id)
     return done(job_url(job_id), f"Job {cancelled.get('status', 'cancelled').lower()}")
 
 
 def retry(request: Request) -> Response:
     allow(request)
     job_id = request.path_params["job_id"]
-    _console(request).api.retry_job(job_id)
+    console_of(request).api.retry_job(job_id)
     return done(job_url(job_id), "Job queued again")
 
 

@@ -4,26 +4,21 @@ progress, and purge after a confirmation."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from console.context import Console
 from console.queues import Queue
 from console.web.actions import allow, done
-from console.web.rendering import queue_url, render
+from console.web.rendering import console_of, queue_url, render
 
 PEEK_LIMIT = 50
 
 
-def _console(request: Request) -> Any:
-    return request.app.state.console
-
-
-def _stack_queues(console: Any) -> list[Queue]:
+def _stack_queues(console: Console) -> list[Queue]:
     """The stack's queues, or every queue when there is no stack to go by."""
     stack = console.stack.resources()
     urls = stack.queue_urls if stack.exists else console.queues.urls()
@@ -31,7 +26,7 @@ def _stack_queues(console: Any) -> list[Queue]:
 
 
 def queues(request: Request) -> Response:
-    console = _console(request)
+    console = console_of(request)
     described = _stack_queues(console)
     by_arn = {queue.arn: queue for queue in described}
     busy = any(q.visible or q.in_flight or q.delayed for q in described if not q.is_dead_letter_queue)
@@ -39,7 +34,7 @@ def queues(request: Request) -> Response:
 
 
 def queue(request: Request) -> Response:
-    console = _console(request)
+    console = console_of(request)
     name = request.path_params["name"]
     url = console.queues.url_of(name)
     every = {q.name: q for q in _stack_queues(console)}
@@ -68,7 +63,7 @@ async def redrive(request: Request) -> Response:
     to the queues SQS moved them from: a message a consumer sent to the DLQ itself
     (Conveyor's jobs do, with an ErrorReason) has no such origin, so SQS needs a destination."""
     allow(request)
-    console = _console(request)
+    console = console_of(request)
     name = request.path_params["name"]
     destination = str((await request.form()).get("destination") or "")
 
@@ -86,7 +81,7 @@ async def redrive(request: Request) -> Response:
 
 
 async def purge(request: Request) -> Response:
-    console = _console(request)
+    console = console_of(request)
     name = request.path_params["name"]
     if request.method == "GET":
         described = await run_in_threadpool(lambda: console.queues.queue(console.queues.url_of(name)))

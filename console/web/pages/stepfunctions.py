@@ -15,13 +15,13 @@ from starlette.routing import Route
 
 from console.links import task_of_execution
 from console.stepfunctions.graph import build_graph, state_definitions
-from console.stepfunctions.history import StateStatus, derive_visits, event_details
+from console.stepfunctions.history import StateStatus, StateVisit, derive_visits, event_details
 from console.stepfunctions.layout import lay_out_cached
 from console.stepfunctions.service import EXECUTION_STATUSES
 from console.stepfunctions.status import node_statuses
 from console.stepfunctions.timeline import timeline
 from console.web.actions import allow, done
-from console.web.rendering import execution_url, render
+from console.web.rendering import console_of, execution_url, render
 
 EXECUTIONS_PAGE = 50
 EVENTS_PAGE = 50
@@ -35,19 +35,15 @@ EVENT_CATEGORIES = {
 }
 
 
-def _console(request: Request) -> Any:
-    return request.app.state.console
-
-
 def state_machines(request: Request) -> Response:
-    console = _console(request)
+    console = console_of(request)
     machines = console.stepfunctions.state_machines()
     ours = set(console.stack.resources().state_machine_arns)
     return render(request, "state_machines.html", machines=machines, ours=ours)
 
 
 def state_machine(request: Request) -> Response:
-    console = _console(request)
+    console = console_of(request)
     arn = request.path_params["arn"]
     machine = console.stepfunctions.state_machine(arn)
     status = request.query_params.get("status") or None
@@ -75,7 +71,7 @@ def state_machine(request: Request) -> Response:
 
 
 def execution(request: Request) -> Response:
-    console = _console(request)
+    console = console_of(request)
     arn = request.path_params["arn"]
     sfn = console.stepfunctions
     described = sfn.execution(arn)
@@ -112,7 +108,7 @@ def execution(request: Request) -> Response:
     return render(request, "execution.html", live=running, **context)
 
 
-def _steps(visits: list[Any], definitions: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _steps(visits: list[StateVisit], definitions: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The step panel of each state: its visits (newest first) and its retry and catch rules."""
     steps: dict[str, dict[str, Any]] = {
         name: {"definition": state, "visits": []} for name, state in definitions.items()
@@ -122,7 +118,9 @@ def _steps(visits: list[Any], definitions: dict[str, Any]) -> dict[str, dict[str
     return steps
 
 
-def _events_view(request: Request, events: list[dict[str, Any]], visits: list[Any], started: Any) -> dict[str, Any]:
+def _events_view(
+    request: Request, events: list[dict[str, Any]], visits: list[StateVisit], started: datetime
+) -> dict[str, Any]:
     owner = {event_id: visit.name for visit in visits for event_id in visit.event_ids}
     category = request.query_params.get("category", "")
     state = request.query_params.get("event_state", "")
@@ -178,21 +176,21 @@ async def start_execution(request: Request) -> Response:
     except ValueError as error:
         raise HTTPException(400, f"The input is not JSON: {error}") from None
     name = str(form.get("name") or "").strip() or None
-    started = await run_in_threadpool(_console(request).stepfunctions.start, arn, text, name)
+    started = await run_in_threadpool(console_of(request).stepfunctions.start, arn, text, name)
     return done(execution_url(started), "Execution started")
 
 
 def stop_execution(request: Request) -> Response:
     allow(request)
     arn = request.path_params["arn"]
-    _console(request).stepfunctions.stop(arn)
+    console_of(request).stepfunctions.stop(arn)
     return done(execution_url(arn), "Execution stopped")
 
 
 def redrive_execution(request: Request) -> Response:
     allow(request)
     arn = request.path_params["arn"]
-    _console(request).stepfunctions.redrive(arn)
+    console_of(request).stepfunctions.redrive(arn)
     return done(execution_url(arn), "Execution redriven")
 
 

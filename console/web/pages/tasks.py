@@ -4,24 +4,23 @@ waterfall and a link to its execution, and replay of a failed task."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from console.conveyor_api import TASK_STATUSES
+from console.conveyor_api import TASK_STATUSES, ConveyorApi
 from console.waterfall import waterfall
 from console.web.actions import allow, done
-from console.web.rendering import render, task_url
+from console.web.rendering import console_of, render, task_url
 
 OVERVIEW_LIMIT = 10
 PAGE_LIMIT = 50
 
 
-def _api(request: Request) -> Any:
-    return request.app.state.console.api
+def _api(request: Request) -> ConveyorApi:
+    return console_of(request).api
 
 
 def tasks(request: Request) -> Response:
