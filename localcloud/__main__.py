@@ -46,7 +46,7 @@ def up(settings: Settings, log_to_terminal: bool = False) -> int:
         except Exception as error:  # the cloud stays up so the template can be fixed
             print(f"localcloud: deploy failed: {error}\nFix it and run `make deploy`.", file=sys.stderr, flush=True)
             return
-        serving = console is not None and console.wait_until_serving(settings.console_port, settings.host)
+        serving = console is not None and console.wait_until_serving()
         if console is not None and not serving:
             print(f"localcloud: the console did not start; see {settings.state_dir / 'console.log'}", file=sys.stderr)
         print(ready_banner(settings, deployment, time.monotonic() - started, console=serving), flush=True)

@@ -20,14 +20,15 @@ from localcloud.settings import Settings
 
 @dataclass
 class ConsoleProcess:
-    url: str
+    host: str
+    port: int
     process: subprocess.Popen
 
-    def wait_until_serving(self, port: int, host: str, timeout: float = 20.0) -> bool:
+    def wait_until_serving(self, timeout: float = 20.0) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self.process.poll() is None:
             with socket.socket() as probe:
-                if probe.connect_ex((host, port)) == 0:
+                if probe.connect_ex((self.host, self.port)) == 0:
                     return True
             time.sleep(0.05)
         return False
@@ -45,7 +46,6 @@ class ConsoleProcess:
 def start_console(settings: Settings) -> ConsoleProcess | None:
     if not settings.console_port:
         return None
-    log = (settings.state_dir / "console.log").open("a")
     command = [
         sys.executable,
         "-m",
@@ -64,5 +64,6 @@ def start_console(settings: Settings) -> ConsoleProcess | None:
         settings.api_url,
         "--actions",
     ]
-    process = subprocess.Popen(command, cwd=settings.project_dir, stdout=log, stderr=subprocess.STDOUT)
-    return ConsoleProcess(settings.console_url, process)
+    with (settings.state_dir / "console.log").open("a") as log:
+        process = subprocess.Popen(command, cwd=settings.project_dir, stdout=log, stderr=subprocess.STDOUT)
+    return ConsoleProcess(settings.host, settings.console_port, process)

@@ -8,6 +8,7 @@ pixels, ready to be written as SVG.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,7 +18,7 @@ from grandalf.graphs import Vertex
 from grandalf.layouts import SugiyamaLayout
 from grandalf.routing import route_with_lines
 
-from console.stepfunctions.graph import START, Edge, Graph, Node
+from console.stepfunctions.graph import START, Edge, Graph, Node, build_graph, join_id
 
 CHAR_WIDTH = 7.4  # px per character of the 13 px state font
 LABEL_CHAR_WIDTH = 6.4  # px per character of the 11 px edge label font
@@ -150,16 +151,10 @@ def lay_out(graph: Graph) -> Drawing:
 @lru_cache(maxsize=64)
 def lay_out_cached(definition_json: str) -> Drawing:
     """The drawing of a definition (its JSON text): layouts are computed once per definition."""
-    import json
-
-    from console.stepfunctions.graph import build_graph
-
     return lay_out(build_graph(json.loads(definition_json)))
 
 
 def _frame(graph: Graph, container: str, placed: dict[str, PlacedNode]) -> Frame:
-    from console.stepfunctions.graph import join_id
-
     inside = [placed[node_id] for node_id in (container, join_id(container), *graph.members(container))]
     depth = _nesting(graph, container)
     padding = FRAME_PADDING * max(1, 3 - depth)

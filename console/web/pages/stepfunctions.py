@@ -61,7 +61,6 @@ def state_machine(request: Request) -> Response:
         machine=machine,
         definition=machine["definition"],
         drawing=drawing,
-        statuses=None,
         page=page,
         status=status,
         name=name or "",
@@ -71,25 +70,25 @@ def state_machine(request: Request) -> Response:
 
 
 def execution(request: Request) -> Response:
+    view = request.query_params.get("view", "graph")
+    if view not in ("graph", "table", "events"):
+        raise HTTPException(400, "view must be graph, table or events")
     console = console_of(request)
     arn = request.path_params["arn"]
     sfn = console.stepfunctions
     described = sfn.execution(arn)
     definition = sfn.definition_for(described)
+    parsed = json.loads(definition)
     history = sfn.history(arn)
     visits = derive_visits(history.events)
-    graph = build_graph(json.loads(definition))
     now = datetime.now(UTC)
     running = described["status"] == "RUNNING"
-    view = request.query_params.get("view", "graph")
-    if view not in ("graph", "table", "events"):
-        raise HTTPException(400, "view must be graph, table or events")
     redrive = described["status"] in REDRIVABLE_STATUSES and described.get("redriveStatus") != "NOT_REDRIVABLE"
     context: dict[str, Any] = {
         "execution": described,
         "view": view,
         "visits": visits,
-        "steps": _steps(visits, state_definitions(json.loads(definition))),
+        "steps": _steps(visits, state_definitions(parsed)),
         "selected": request.query_params.get("state") or "",
         "task_id": task_of_execution(described, console.stack.resources()),
         "can_redrive": redrive and console.settings.actions and sfn.redrive_supported(arn),
@@ -99,7 +98,7 @@ def execution(request: Request) -> Response:
     }
     if view == "graph":
         context["drawing"] = lay_out_cached(definition)
-        context["statuses"] = node_statuses(graph, visits, described["status"])
+        context["statuses"] = node_statuses(build_graph(parsed), visits, described["status"])
         context["nested_without_events"] = any(s.inferred for s in context["statuses"].values())
     elif view == "table":
         context["timeline"] = timeline(visits, described["startDate"], described.get("stopDate"), now)
