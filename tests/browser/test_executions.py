@@ -5,6 +5,7 @@ the event history."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -227,3 +228,62 @@ def test_a_live_page_keeps_what_the_reader_opened(page: Page, cloud: CloudProces
 
     expect(page.locator("#summary details").first).to_have_attribute("open", "")
     cloud.client("stepfunctions").stop_execution(executionArn=arn)
+
+
+def test_the_executions_list_pages_through_many_executions(page: Page, cloud: CloudProcess) -> None:
+    machine = state_machine(cloud, {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
+    sfn = cloud.client("stepfunctions")
+    names = {f"many-{number:03d}" for number in range(60)}
+    for name in sorted(names):
+        sfn.start_execution(stateMachineArn=machine, name=name, input="{}")
+
+    page.goto(f"/state-machines/{machine}")
+    expect(page.locator("tr[data-execution]")).to_have_count(50)
+    first = set(page.locator("tr[data-execution]").evaluate_all("rows => rows.map(r => r.dataset.execution)"))
+    page.get_by_role("link", name="next page »").click()
+
+    expect(page.locator("tr[data-execution]")).to_have_count(10)
+    rest = set(page.locator("tr[data-execution]").evaluate_all("rows => rows.map(r => r.dataset.execution)"))
+    assert first | rest == names and not first & rest
+    expect(page.get_by_role("link", name="next page »")).to_have_count(0)
+
+
+def test_states_inside_map_and_parallel_show_their_container_when_the_history_has_no_events_for_them(
+    page: Page, cloud: CloudProcess
+) -> None:
+    machine = state_machine(
+        cloud,
+        {
+            "StartAt": "Each",
+            "States": {
+                "Each": {
+                    "Type": "Map",
+                    "ItemsPath": "$.items",
+                    "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Pass", "End": True}}},
+                    "Next": "Both",
+                },
+                "Both": {
+                    "Type": "Parallel",
+                    "Branches": [
+                        {"StartAt": "Left", "States": {"Left": {"Type": "Pass", "End": True}}},
+                        {"StartAt": "Right", "States": {"Right": {"Type": "Pass", "End": True}}},
+                    ],
+                    "End": True,
+                },
+            },
+        },
+    )
+    arn = cloud.client("stepfunctions").start_execution(stateMachineArn=machine, input='{"items": [1, 2, 3]}')[
+        "executionArn"
+    ]
+
+    page.goto(execution_path(arn))
+
+    expect(page.locator("[data-field=status]")).to_have_text("SUCCEEDED")
+    expect(page.locator("svg.graph rect.frame")).to_have_count(2)
+    for state in ("Each", "Both"):
+        expect(node(page, state)).to_have_attribute("data-status", "succeeded")
+    for inner in ("Work", "Left", "Right"):  # MiniStack logs nothing inside Map and Parallel
+        expect(node(page, inner)).to_have_attribute("data-status", "succeeded")
+        expect(node(page, inner)).to_have_class(re.compile(r"\binferred\b"))
+    expect(page.get_by_text("show their container's status")).to_be_visible()

@@ -3,6 +3,8 @@ processed; a job cancelled; the links from a job to its queue and its dead lette
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from localcloud.runner import CloudProcess
@@ -66,5 +68,5 @@ def test_the_queues_page_lists_every_queue_with_its_counts_and_dlq(page: Page, c
     row = page.locator('tr[data-queue="conveyor-jobs-supporting"]')
     expect(row).to_contain_text("conveyor-jobs-supporting-dlq")
     for field in ("visible", "in-flight", "delayed", "dead-letters"):
-        expect(row.locator(f"[data-field={field}]")).to_have_text(__import__("re").compile(r"^\d+$"))
+        expect(row.locator(f"[data-field={field}]")).to_have_text(re.compile(r"^\d+$"))
     expect(page.locator(f'tr[data-queue="{cloud.outputs["DemoTaskDLQUrl"].rsplit("/", 1)[-1]}"]')).to_be_visible()
