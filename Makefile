@@ -12,7 +12,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing Conveyor and the local cloud into $(VENV) (first run only) ..."
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[local,test]'
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[local,console,test]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
 ## up: start the local cloud (MiniStack on 127.0.0.1:4566), deploy template.yaml, stay in the foreground

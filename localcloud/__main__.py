@@ -12,6 +12,7 @@ import time
 from localcloud import deploy as deployer
 from localcloud import identity
 from localcloud.banner import ready_banner
+from localcloud.console import ConsoleProcess, start_console
 from localcloud.server import ApiTarget, configure_logging, serve
 from localcloud.settings import Settings
 
@@ -39,8 +40,11 @@ def up(settings: Settings, log_to_terminal: bool = False) -> int:
         return 1
     configure_logging(settings, to_terminal=log_to_terminal)
     settings.pid_file.write_text(str(os.getpid()))
+    console: ConsoleProcess | None = None
 
     def deploy_and_announce() -> None:
+        nonlocal console
+        console = start_console(settings)  # starts while the stack deploys
         try:
             deployment = deployer.deploy(settings)
         except Exception as error:  # the cloud stays up so the template can be fixed
@@ -51,7 +55,11 @@ def up(settings: Settings, log_to_terminal: bool = False) -> int:
         except Exception as error:  # the cloud is up; only the token is missing
             print(f"localcloud: no developer token: {error}\nTry `make token`.", file=sys.stderr, flush=True)
             developer = None
-        print(ready_banner(settings, deployment, time.monotonic() - started, developer), flush=True)
+        serving = console is not None and console.wait_until_serving()
+        if console is not None and not serving:
+            print(f"localcloud: the console did not start; see {settings.state_dir / 'console.log'}", file=sys.stderr)
+        banner = ready_banner(settings, deployment, time.monotonic() - started, developer, console=serving)
+        print(banner, flush=True)
 
     def resolve_api() -> ApiTarget | None:
         cfn = deployer.client(settings, "cloudformation")
@@ -66,6 +74,8 @@ def up(settings: Settings, log_to_terminal: bool = False) -> int:
     try:
         serve(settings, on_ready=deploy_and_announce, resolve_api=resolve_api)
     finally:
+        if console is not None:
+            console.stop()
         settings.pid_file.unlink(missing_ok=True)
     print("localcloud: stopped" + (f"; state saved in {settings.state_dir}" if settings.persist else ""), flush=True)
     return 0
@@ -105,7 +115,9 @@ def token(settings: Settings) -> int:
 
 def _already_running(settings: Settings) -> str | None:
     """Why a second `up` must not start, or None when the ports are free."""
-    for port in (settings.port, settings.api_port):
+    for port in (settings.port, settings.api_port, settings.console_port):
+        if not port:
+            continue
         with socket.socket() as probe:
             if probe.connect_ex((settings.host, port)) != 0:
                 continue
@@ -114,7 +126,8 @@ def _already_running(settings: Settings) -> str | None:
         return (
             f"localcloud: {settings.host}:{port} is already in use by {who}.\n"
             "It is already running: use `make deploy` to update its stack, or stop it (Ctrl-C in its terminal)"
-            " before starting it again. Another port: LOCALCLOUD_PORT=4567 LOCALCLOUD_API_PORT=3001 make up"
+            " before starting it again. Other ports:"
+            " LOCALCLOUD_PORT=4567 LOCALCLOUD_API_PORT=3001 LOCALCLOUD_CONSOLE_PORT=8081 make up"
         )
     return None
 

@@ -6,7 +6,9 @@ from localcloud.deploy import Deployment
 from localcloud.settings import Settings
 
 
-def ready_banner(settings: Settings, deployment: Deployment, startup_seconds: float, token: str | None) -> str:
+def ready_banner(
+    settings: Settings, deployment: Deployment, startup_seconds: float, token: str | None, console: bool = False
+) -> str:
     outputs = deployment.outputs
     endpoint = settings.endpoint_url
     aws = f"aws --endpoint-url {endpoint}"
@@ -19,6 +21,7 @@ def ready_banner(settings: Settings, deployment: Deployment, startup_seconds: fl
         "",
         f"  AWS endpoint   {endpoint}   (aws --endpoint-url, awslocal, boto3)",
         f"  REST API       {settings.api_url}   (also {outputs.get('ApiUrl', '')})",
+        *([f"  Console        {settings.console_url}   (executions, queues, tasks, jobs)"] if console else []),
         f"  State          {settings.state_dir if settings.persist else '(not persisted)'}",
         f"  MiniStack log  {settings.log_file}",
         "",

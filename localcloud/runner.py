@@ -82,12 +82,15 @@ def start(
     sfn_wait_scale: float = 1.0,
     parameter_overrides: str = "",
     template: Path | None = None,
+    console: bool = False,
     timeout: float = 120,
 ) -> CloudProcess:
-    """Start a local cloud and wait until the project's stack is deployed."""
+    """Start a local cloud and wait until the project's stack is deployed (and, with
+    `console`, the web console serves on a free port: `settings.console_url`)."""
     settings = Settings.from_env(
         port=port or free_port(),
         api_port=api_port or free_port(),
+        console_port=free_port() if console else 0,
         state_dir=state_dir,
         persist=persist,
         sfn_wait_scale=sfn_wait_scale,
@@ -99,6 +102,7 @@ def start(
         **os.environ,
         "LOCALCLOUD_PORT": str(settings.port),
         "LOCALCLOUD_API_PORT": str(settings.api_port),
+        "LOCALCLOUD_CONSOLE_PORT": str(settings.console_port),
         "LOCALCLOUD_STATE_DIR": str(state_dir),
         "LOCALCLOUD_PERSIST": "1" if persist else "0",
         "LOCALCLOUD_SFN_WAIT_SCALE": str(sfn_wait_scale),

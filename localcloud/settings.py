@@ -17,6 +17,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 4566
     api_port: int = 3000
+    console_port: int = 8080  # the web console (python -m console); 0: not started
     state_dir: Path = PROJECT_DIR / ".localcloud"
     persist: bool = True
     stack_name: str = "conveyor"
@@ -34,6 +35,7 @@ class Settings:
         values: dict[str, object] = {
             "port": int(env.get("LOCALCLOUD_PORT", cls.port)),
             "api_port": int(env.get("LOCALCLOUD_API_PORT", cls.api_port)),
+            "console_port": int(env.get("LOCALCLOUD_CONSOLE_PORT", cls.console_port)),
             "state_dir": Path(env.get("LOCALCLOUD_STATE_DIR", cls.state_dir)),
             "persist": env.get("LOCALCLOUD_PERSIST", "1") != "0",
             "stack_name": env.get("LOCALCLOUD_STACK", cls.stack_name),
@@ -52,6 +54,10 @@ class Settings:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{self.host}:{self.console_port}"
 
     @property
     def pid_file(self) -> Path:
