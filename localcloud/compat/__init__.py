@@ -1,22 +1,33 @@
 """Small, named fixes where MiniStack differs from AWS in a way Conveyor relies on.
 
 Each module documents what AWS does, what MiniStack does, and the fix, and has
-a test that fails without it: in tests/integration/test_compat.py, or the one
-its docstring names. Fixes patch
-MiniStack in its own process, so `apply_all()` runs before the server starts.
+a test that fails without it: in tests/integration/test_compat*.py, or the one
+its docstring names. Fixes patch MiniStack in its own process, so
+`apply_all()` runs before the server starts.
+
+Order matters for the Step Functions fixes: `sfn_execution_history` replaces
+MiniStack's state walker, and the ones after it wrap the functions that
+walker calls (or, for the execution timeout and redrive, use its
+`end_execution` and its record of where a run stopped).
 """
 
 from __future__ import annotations
 
 from localcloud.compat import (
     esm_disabled_state,
-    lambda_error_type,
+    lambda_error_payload,
     lambda_log_drain,
     scheduler_context_attributes,
     sqs_message_move,
 )
 
-FIXES = (lambda_error_type, sqs_message_move, esm_disabled_state, scheduler_context_attributes, lambda_log_drain)
+FIXES = (
+    lambda_error_payload,
+    lambda_log_drain,
+    sqs_message_move,
+    esm_disabled_state,
+    scheduler_context_attributes,
+)
 
 
 def apply_all() -> None:

@@ -12,7 +12,8 @@ from .conftest import ProbeStack, RunningCloud
 
 
 def test_retry_and_catch_match_a_handler_exception_by_its_class_name(cloud: RunningCloud, probe: ProbeStack) -> None:
-    """lambda_error_type: the error name Step Functions sees is the exception's class name."""
+    """lambda_error_payload: the error name Step Functions sees is the exception's
+    class name, and the cause carries the handler's stack trace."""
     sfn = cloud.client("stepfunctions")
     arn = sfn.start_execution(stateMachineArn=probe["NamedErrorStateMachineArn"], input="{}")["executionArn"]
 
@@ -28,7 +29,11 @@ def test_retry_and_catch_match_a_handler_exception_by_its_class_name(cloud: Runn
         if e["type"] == "TaskFailed"
     ]
     assert [f["error"] for f in failures] == ["ProbeNamedError"] * 3  # first try + MaxAttempts 2
-    assert json.loads(failures[0]["cause"])["errorMessage"] == "failing on purpose"
+    cause = json.loads(failures[0]["cause"])
+    assert (cause["errorType"], cause["errorMessage"]) == ("ProbeNamedError", "failing on purpose")
+    assert cause["requestId"]
+    [frame] = cause["stackTrace"]  # the handler's own frame, none of the runtime's
+    assert frame.endswith('in fail_named\n    raise ProbeNamedError("failing on purpose")\n'), frame
     assert json.loads(execution["output"])["caught"]["Error"] == "ProbeNamedError"
 
 
