@@ -18,6 +18,7 @@ from localcloud.compat import (
     lambda_error_payload,
     lambda_log_drain,
     scheduler_context_attributes,
+    sfn_execution_history,
     sqs_message_move,
 )
 
@@ -27,6 +28,7 @@ FIXES = (
     sqs_message_move,
     esm_disabled_state,
     scheduler_context_attributes,
+    sfn_execution_history,
 )
 
 

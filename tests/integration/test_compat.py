@@ -24,9 +24,9 @@ def test_retry_and_catch_match_a_handler_exception_by_its_class_name(cloud: Runn
 
     assert execution["status"] == "SUCCEEDED", execution  # caught by name, not failed
     failures = [
-        e["taskFailedEventDetails"]
+        e["lambdaFunctionFailedEventDetails"]
         for e in sfn.get_execution_history(executionArn=arn)["events"]
-        if e["type"] == "TaskFailed"
+        if e["type"] == "LambdaFunctionFailed"
     ]
     assert [f["error"] for f in failures] == ["ProbeNamedError"] * 3  # first try + MaxAttempts 2
     cause = json.loads(failures[0]["cause"])
