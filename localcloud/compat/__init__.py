@@ -19,6 +19,7 @@ from localcloud.compat import (
     lambda_log_drain,
     scheduler_context_attributes,
     sfn_execution_history,
+    sfn_start_idempotent,
     sqs_message_move,
 )
 
@@ -29,6 +30,7 @@ FIXES = (
     esm_disabled_state,
     scheduler_context_attributes,
     sfn_execution_history,
+    sfn_start_idempotent,
 )
 
 
