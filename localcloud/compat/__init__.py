@@ -19,6 +19,7 @@ from localcloud.compat import (
     lambda_log_drain,
     scheduler_context_attributes,
     sfn_execution_history,
+    sfn_execution_timeout,
     sfn_start_idempotent,
     sqs_message_move,
 )
@@ -31,6 +32,7 @@ FIXES = (
     scheduler_context_attributes,
     sfn_execution_history,
     sfn_start_idempotent,
+    sfn_execution_timeout,
 )
 
 

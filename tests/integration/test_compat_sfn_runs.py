@@ -4,12 +4,15 @@ sfn_task_timeouts), retry waits (sfn_retry_backoff) and redrive (sfn_redrive).""
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
 import pytest
 
+from ..conftest import wait_for
 from .conftest import RunningCloud
-from .executions import create_machine, history, types
+from .executions import chain, create_machine, finished, history, types
 
 HOLD = {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 6000, "End": True}}}
 
@@ -29,3 +32,45 @@ def test_starting_a_running_execution_again_with_the_same_input_answers_with_it(
     with pytest.raises(sfn.exceptions.ExecutionAlreadyExists):
         sfn.start_execution(stateMachineArn=machine, name=name, input='{"n": 1}')  # closed
     assert types(history(cloud, first["executionArn"])).count("ExecutionStarted") == 1
+
+
+def test_an_execution_past_its_timeout_ends_timed_out_and_publishes_the_status_change(cloud: RunningCloud) -> None:
+    definition = {**HOLD, "TimeoutSeconds": 5}  # 0.5 s at the tests' wait scale
+    machine = create_machine(cloud, definition)
+    status_changes = _status_change_queue(cloud, machine, "TIMED_OUT")
+
+    execution = finished(cloud, cloud.client("stepfunctions").start_execution(stateMachineArn=machine)["executionArn"])
+
+    assert execution["status"] == "TIMED_OUT"
+    assert chain(history(cloud, execution["executionArn"])) == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "WaitStateEntered"),
+        (3, 2, "ExecutionTimedOut"),
+    ]
+    event = status_changes()
+    assert (event["detail"]["executionArn"], event["detail"]["status"]) == (execution["executionArn"], "TIMED_OUT")
+
+
+def _status_change_queue(cloud: RunningCloud, machine: str, status: str) -> Any:
+    """A queue subscribed to the machine's status-change events; returns a poller for the first one."""
+    sqs, events = cloud.client("sqs"), cloud.client("events")
+    name = f"status-{uuid.uuid4().hex[:8]}"
+    queue = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    pattern = {
+        "source": ["aws.states"],
+        "detail-type": ["Step Functions Execution Status Change"],
+        "detail": {"status": [status], "stateMachineArn": [machine]},
+    }
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
+
+    def first_event() -> dict[str, Any]:
+        messages = wait_for(
+            lambda: sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages"),
+            timeout=20,
+            what=f"a {status} status-change event",
+        )
+        return json.loads(messages[0]["Body"])
+
+    return first_event
