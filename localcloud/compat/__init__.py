@@ -21,6 +21,7 @@ from localcloud.compat import (
     sfn_execution_history,
     sfn_execution_timeout,
     sfn_start_idempotent,
+    sfn_task_timeouts,
     sqs_message_move,
 )
 
@@ -33,6 +34,7 @@ FIXES = (
     sfn_execution_history,
     sfn_start_idempotent,
     sfn_execution_timeout,
+    sfn_task_timeouts,
 )
 
 

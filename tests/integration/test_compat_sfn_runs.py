@@ -5,14 +5,15 @@ sfn_task_timeouts), retry waits (sfn_retry_backoff) and redrive (sfn_redrive).""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
 import pytest
 
 from ..conftest import wait_for
-from .conftest import RunningCloud
-from .executions import chain, create_machine, finished, history, types
+from .conftest import ProbeStack, RunningCloud
+from .executions import chain, create_machine, details, finished, history, run, start, types
 
 HOLD = {"StartAt": "Hold", "States": {"Hold": {"Type": "Wait", "Seconds": 6000, "End": True}}}
 
@@ -74,3 +75,75 @@ def _status_change_queue(cloud: RunningCloud, machine: str, status: str) -> Any:
         return json.loads(messages[0]["Body"])
 
     return first_event
+
+
+def test_a_callback_task_without_heartbeats_times_out_as_heartbeat_timeout(cloud: RunningCloud) -> None:
+    queue = cloud.client("sqs").create_queue(QueueName=f"tokens-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+
+    execution, events = run(cloud, _callback_definition(queue), {"heartbeat": 2})
+
+    assert execution["status"] == "SUCCEEDED"  # caught by the HeartbeatTimeout catcher
+    assert json.loads(execution["output"])["caught"]["Error"] == "States.Timeout"
+    [scheduled] = [details(e) for e in events if e["type"] == "TaskScheduled"]
+    assert scheduled["heartbeatInSeconds"] == 2
+    [timed_out] = [details(e) for e in events if e["type"] == "TaskTimedOut"]
+    assert (timed_out["resourceType"], timed_out["error"]) == ("sqs", "States.Timeout")
+
+
+def test_heartbeats_keep_a_callback_task_waiting(cloud: RunningCloud) -> None:
+    sqs, sfn = cloud.client("sqs"), cloud.client("stepfunctions")
+    queue = sqs.create_queue(QueueName=f"tokens-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = start(cloud, _callback_definition(queue), {"heartbeat": 2})
+    token = json.loads(
+        wait_for(lambda: sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages"), what="the token")[0][
+            "Body"
+        ]
+    )["token"]
+
+    # Beat every half second for 4 s, twice the heartbeat interval, then answer.
+    for _ in range(8):
+        sfn.send_task_heartbeat(taskToken=token)
+        time.sleep(0.5)
+    sfn.send_task_success(taskToken=token, output='{"done": true}')
+
+    execution = finished(cloud, arn)
+    assert execution["status"] == "SUCCEEDED"
+    assert json.loads(execution["output"]) == {"done": True}
+
+
+def _callback_definition(queue_url: str) -> dict[str, Any]:
+    return {
+        "StartAt": "Wait for worker",
+        "States": {
+            "Wait for worker": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "HeartbeatSecondsPath": "$.heartbeat",
+                "Parameters": {"QueueUrl": queue_url, "MessageBody": {"token.$": "$$.Task.Token"}},
+                "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "ResultPath": "$.caught", "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        },
+    }
+
+
+def test_timeout_seconds_path_bounds_a_lambda_task(cloud: RunningCloud, probe: ProbeStack) -> None:
+    definition = {
+        "StartAt": "Slow",
+        "States": {
+            "Slow": {
+                "Type": "Task",
+                "Resource": probe["SlowFunctionArn"],
+                "TimeoutSecondsPath": "$.limit",
+                "Parameters": {"seconds": 5},
+                "End": True,
+            }
+        },
+    }
+
+    execution, events = run(cloud, definition, {"limit": 1})
+
+    assert (execution["status"], execution["error"]) == ("FAILED", "States.Timeout")
+    assert types(events)[-3:] == ["LambdaFunctionStarted", "LambdaFunctionTimedOut", "ExecutionFailed"]
+    assert details(events[2])["timeoutInSeconds"] == 1
