@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
+
+from localcloud.compat.sfn_retry_backoff import retry_delay_seconds
 
 from ..conftest import wait_for
 from .conftest import ProbeStack, RunningCloud
@@ -147,3 +150,44 @@ def test_timeout_seconds_path_bounds_a_lambda_task(cloud: RunningCloud, probe: P
     assert (execution["status"], execution["error"]) == ("FAILED", "States.Timeout")
     assert types(events)[-3:] == ["LambdaFunctionStarted", "LambdaFunctionTimedOut", "ExecutionFailed"]
     assert details(events[2])["timeoutInSeconds"] == 1
+
+
+def _retry_gap_seconds(cloud: RunningCloud, probe: ProbeStack, retrier: dict[str, Any]) -> float:
+    """Seconds between a failed attempt and its retry being scheduled."""
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": probe["FailNamedFunctionArn"],
+                "Retry": [{"ErrorEquals": ["ProbeNamedError"], "MaxAttempts": 1, "BackoffRate": 1, **retrier}],
+                "End": True,
+            }
+        },
+    }
+    _, events = run(cloud, definition)
+    failed = next(e for e in events if e["type"] == "LambdaFunctionFailed")
+    retried = next(e for e in events if e["type"] == "LambdaFunctionScheduled" and e["id"] > failed["id"])
+    return (_stamp(retried) - _stamp(failed)).total_seconds()
+
+
+def _stamp(event: dict[str, Any]) -> datetime:
+    return event["timestamp"]
+
+
+def test_a_retry_waits_no_longer_than_max_delay_seconds(cloud: RunningCloud, probe: ProbeStack) -> None:
+    # 1 s at the tests' 0.1 wait scale is 0.1 s; without MaxDelaySeconds it would be 6 s (MiniStack's 60 s cap).
+    assert _retry_gap_seconds(cloud, probe, {"IntervalSeconds": 1000, "MaxDelaySeconds": 1}) < 3
+
+
+def test_a_retry_interval_is_not_capped_at_60_seconds(cloud: RunningCloud, probe: ProbeStack) -> None:
+    # 70 s at the tests' 0.1 wait scale: 7 s, where a 60 s cap would give 6 s.
+    assert _retry_gap_seconds(cloud, probe, {"IntervalSeconds": 70}) >= 6.9
+
+
+def test_full_jitter_draws_each_wait_between_zero_and_the_capped_backoff() -> None:
+    retrier = {"IntervalSeconds": 3, "BackoffRate": 2.0, "MaxDelaySeconds": 10, "JitterStrategy": "FULL"}
+    waits = [retry_delay_seconds(retrier, 4) for _ in range(200)]  # 3 × 2^4 = 48, capped at 10
+    assert all(0 <= wait <= 10 for wait in waits)
+    assert min(waits) < 5 < max(waits)
+    assert retry_delay_seconds({**retrier, "JitterStrategy": "NONE"}, 4) == 10
