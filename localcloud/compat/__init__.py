@@ -20,6 +20,7 @@ from localcloud.compat import (
     scheduler_context_attributes,
     sfn_execution_history,
     sfn_execution_timeout,
+    sfn_redrive,
     sfn_retry_backoff,
     sfn_start_idempotent,
     sfn_task_timeouts,
@@ -37,6 +38,7 @@ FIXES = (
     sfn_execution_timeout,
     sfn_task_timeouts,
     sfn_retry_backoff,
+    sfn_redrive,
 )
 
 

@@ -191,3 +191,60 @@ def test_full_jitter_draws_each_wait_between_zero_and_the_capped_backoff() -> No
     assert all(0 <= wait <= 10 for wait in waits)
     assert min(waits) < 5 < max(waits)
     assert retry_delay_seconds({**retrier, "JitterStrategy": "NONE"}, 4) == 10
+
+
+def test_redrive_reruns_a_failed_execution_from_its_failed_map_iteration(
+    cloud: RunningCloud, probe: ProbeStack
+) -> None:
+    sfn = cloud.client("stepfunctions")
+    tag = uuid.uuid4().hex[:8]
+    items = [{"key": f"{tag}-a"}, {"key": f"{tag}-b", "failures": 1}, {"key": f"{tag}-c"}]
+    definition = {
+        "StartAt": "Prepare",
+        "States": {
+            "Prepare": {"Type": "Pass", "Next": "Each"},
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 1,
+                "ItemProcessor": {
+                    "StartAt": "Call",
+                    "States": {"Call": {"Type": "Task", "Resource": probe["FlakyFunctionArn"], "End": True}},
+                },
+                "End": True,
+            },
+        },
+    }
+    machine = create_machine(cloud, definition)
+    succeeded = _status_change_queue(cloud, machine, "SUCCEEDED")
+    arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"items": items}))["executionArn"]
+    failed = finished(cloud, arn)
+    assert (failed["status"], failed["redriveCount"], failed["redriveStatus"]) == ("FAILED", 0, "REDRIVABLE")
+
+    redriven_at = sfn.redrive_execution(executionArn=failed["executionArn"])["redriveDate"]
+
+    execution = finished(cloud, failed["executionArn"])
+    assert execution["status"] == "SUCCEEDED"
+    assert (execution["redriveCount"], execution["redriveDate"]) == (1, redriven_at)
+    assert execution["redriveStatus"] == "NOT_REDRIVABLE"
+    # Item a succeeded before and is not run again; b fails once, then succeeds; c runs once.
+    assert [item["call"] for item in json.loads(execution["output"])] == [1, 2, 1]
+    assert {key: _calls(probe, f"{tag}-{key}") for key in "abc"} == {"a": 1, "b": 2, "c": 1}
+    events = history(cloud, execution["executionArn"])
+    assert types(events).count("ExecutionRedriven") == 1
+    redriven = next(e for e in events if e["type"] == "ExecutionRedriven")
+    assert details(redriven) == {"redriveCount": 1}
+    after = [e for e in events if e["id"] > redriven["id"]]
+    assert (after[0]["type"], after[0]["previousEventId"]) == ("MapStateEntered", redriven["id"])
+    assert [details(e)["index"] for e in after if e["type"] == "MapIterationStarted"] == [1, 2]
+    assert types(events).count("PassStateEntered") == 1  # Prepare succeeded: not run again
+    [listed] = sfn.list_executions(stateMachineArn=execution["stateMachineArn"])["executions"]
+    assert (listed["redriveCount"], listed["redriveDate"]) == (1, redriven_at)
+    status_change = succeeded()["detail"]
+    assert (status_change["redriveCount"], status_change["redriveStatus"]) == (1, "NOT_REDRIVABLE")
+    with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
+        sfn.redrive_execution(executionArn=execution["executionArn"])
+
+
+def _calls(probe: ProbeStack, key: str) -> int:
+    return len(probe.records(f"flaky-{key}"))
