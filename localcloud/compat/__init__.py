@@ -24,6 +24,7 @@ from localcloud.compat import (
     sfn_retry_backoff,
     sfn_start_idempotent,
     sfn_task_timeouts,
+    sfn_wait_validation,
     sqs_message_move,
 )
 
@@ -38,6 +39,7 @@ FIXES = (
     sfn_execution_timeout,
     sfn_task_timeouts,
     sfn_retry_backoff,
+    sfn_wait_validation,
     sfn_redrive,
 )
 

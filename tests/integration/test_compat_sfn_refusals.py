@@ -1,0 +1,45 @@
+"""What Step Functions refuses as AWS does: Wait paths (sfn_wait_validation),
+payloads over 256 KiB (sfn_data_limit), and failed `events:putEvents` entries
+(sfn_put_events), whose delivered events carry the execution's ARNs."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import RunningCloud
+from .executions import run, types
+
+RUNTIME_ERROR_PREFIX = "An error occurred while executing the state 'Pause' (entered at the event id #2). "
+
+
+@pytest.mark.parametrize(
+    ("seconds", "reason"),
+    [
+        (-1, "The SecondsPath parameter references a negative value: $.seconds == -1"),
+        (1.5, "The SecondsPath parameter cannot be parsed as a long value: $.seconds == 1.5"),
+    ],
+)
+def test_a_wait_seconds_path_that_is_no_whole_number_of_seconds_fails_the_execution(
+    cloud: RunningCloud, seconds: float, reason: str
+) -> None:
+    pause = {"StartAt": "Pause", "States": {"Pause": {"Type": "Wait", "SecondsPath": "$.seconds", "End": True}}}
+
+    execution, events = run(cloud, pause, {"seconds": seconds})
+
+    assert (execution["status"], execution["error"]) == ("FAILED", "States.Runtime")
+    assert execution["cause"] == RUNTIME_ERROR_PREFIX + reason
+    assert types(events) == ["ExecutionStarted", "WaitStateEntered", "ExecutionFailed"]
+
+
+def test_a_wait_timestamp_path_without_a_zone_fails_the_execution(cloud: RunningCloud) -> None:
+    pause = {"StartAt": "Pause", "States": {"Pause": {"Type": "Wait", "TimestampPath": "$.at", "End": True}}}
+
+    execution, _ = run(cloud, pause, {"at": "2016-12-05T21:29:29"})
+
+    assert (execution["status"], execution["error"]) == ("FAILED", "States.Runtime")
+    assert execution["cause"] == RUNTIME_ERROR_PREFIX + (
+        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
+        "format string: $.at == 2016-12-05T21:29:29"
+    )
+    past, _ = run(cloud, pause, {"at": "2016-12-05T21:29:29+01:00"})
+    assert past["status"] == "SUCCEEDED"
