@@ -18,6 +18,7 @@ from localcloud.compat import (
     lambda_error_payload,
     lambda_log_drain,
     scheduler_context_attributes,
+    sfn_data_limit,
     sfn_execution_history,
     sfn_execution_timeout,
     sfn_redrive,
@@ -40,6 +41,7 @@ FIXES = (
     sfn_task_timeouts,
     sfn_retry_backoff,
     sfn_wait_validation,
+    sfn_data_limit,
     sfn_redrive,
 )
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import RunningCloud
-from .executions import run, types
+from .conftest import ProbeStack, RunningCloud
+from .executions import details, run, types
 
 RUNTIME_ERROR_PREFIX = "An error occurred while executing the state 'Pause' (entered at the event id #2). "
 
@@ -43,3 +43,42 @@ def test_a_wait_timestamp_path_without_a_zone_fails_the_execution(cloud: Running
     )
     past, _ = run(cloud, pause, {"at": "2016-12-05T21:29:29+01:00"})
     assert past["status"] == "SUCCEEDED"
+
+
+def test_a_task_result_over_256_kib_fails_the_task_and_can_be_caught(cloud: RunningCloud, probe: ProbeStack) -> None:
+    resource = probe["BigResultFunctionArn"]
+    definition = {
+        "StartAt": "Fetch",
+        "States": {
+            "Fetch": {
+                "Type": "Task",
+                "Resource": resource,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "TooBig"}],
+                "End": True,
+            },
+            "TooBig": {"Type": "Succeed"},
+        },
+    }
+
+    execution, events = run(cloud, definition, {"bytes": 257 * 1024})
+
+    assert execution["status"] == "SUCCEEDED"
+    [failed] = [details(e) for e in events if e["type"] == "LambdaFunctionFailed"]
+    assert failed == {
+        "error": "States.DataLimitExceeded",
+        "cause": f"The state/task '{resource}' returned a result with a size exceeding the maximum number of "
+        "bytes service limit.",
+    }
+    small, _ = run(cloud, definition, {"bytes": 250 * 1024})
+    assert "TooBig" not in small["output"]
+
+
+def test_a_state_output_over_256_kib_fails_the_execution(cloud: RunningCloud) -> None:
+    pad = {"Type": "Pass", "Result": {"pad": "a" * 257 * 1024}, "End": True}
+    definition = {"StartAt": "Pad", "States": {"Pad": pad}}
+
+    execution, events = run(cloud, definition)
+
+    assert (execution["status"], execution["error"]) == ("FAILED", "States.DataLimitExceeded")
+    assert execution["cause"].startswith("The state/task 'Pad' returned a result with a size exceeding")
+    assert types(events) == ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
