@@ -21,6 +21,7 @@ from localcloud.compat import (
     sfn_data_limit,
     sfn_execution_history,
     sfn_execution_timeout,
+    sfn_put_events,
     sfn_redrive,
     sfn_retry_backoff,
     sfn_start_idempotent,
@@ -42,6 +43,7 @@ FIXES = (
     sfn_retry_backoff,
     sfn_wait_validation,
     sfn_data_limit,
+    sfn_put_events,
     sfn_redrive,
 )
 

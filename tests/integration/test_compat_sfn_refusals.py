@@ -4,8 +4,13 @@ payloads over 256 KiB (sfn_data_limit), and failed `events:putEvents` entries
 
 from __future__ import annotations
 
+import json
+import uuid
+from typing import Any
+
 import pytest
 
+from ..conftest import wait_for
 from .conftest import ProbeStack, RunningCloud
 from .executions import details, run, types
 
@@ -82,3 +87,62 @@ def test_a_state_output_over_256_kib_fails_the_execution(cloud: RunningCloud) ->
     assert (execution["status"], execution["error"]) == ("FAILED", "States.DataLimitExceeded")
     assert execution["cause"].startswith("The state/task 'Pad' returned a result with a size exceeding")
     assert types(events) == ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
+
+
+def _put_events_task(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "StartAt": "Publish",
+        "States": {
+            "Publish": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::events:putEvents",
+                "Parameters": {"Entries": entries},
+                "Catch": [{"ErrorEquals": ["EventBridge.FailedEntry"], "ResultPath": "$.caught", "Next": "Caught"}],
+                "End": True,
+            },
+            "Caught": {"Type": "Succeed"},
+        },
+    }
+
+
+def test_a_failed_put_events_entry_fails_the_task(cloud: RunningCloud) -> None:
+    # "aws." sources are AWS's own: PutEvents refuses that entry and accepts the other.
+    entries = [
+        {"Source": "conveyor.compat", "DetailType": "accepted", "Detail": {"n": 1}},
+        {"Source": "aws.compat", "DetailType": "refused", "Detail": {"n": 2}},
+    ]
+
+    execution, events = run(cloud, _put_events_task(entries))
+
+    assert execution["status"] == "SUCCEEDED"  # caught by name
+    caught = json.loads(execution["output"])["caught"]
+    assert caught["Error"] == "EventBridge.FailedEntry"
+    response = json.loads(caught["Cause"])
+    assert response["FailedEntryCount"] == 1
+    assert "EventId" in response["Entries"][0] and "ErrorCode" in response["Entries"][1]
+    [failed] = [details(e) for e in events if e["type"] == "TaskFailed"]
+    assert (failed["resourceType"], failed["resource"], failed["error"]) == (
+        "events",
+        "putEvents",
+        "EventBridge.FailedEntry",
+    )
+
+
+def test_put_events_deliver_events_with_the_state_machine_and_execution_arns(cloud: RunningCloud) -> None:
+    sqs, bus = cloud.client("sqs"), cloud.client("events")
+    source = f"conveyor.compat.{uuid.uuid4().hex[:8]}"
+    queue = sqs.create_queue(QueueName=source.replace(".", "-"))["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus.put_rule(Name=source.replace(".", "-"), EventPattern=json.dumps({"source": [source]}))
+    bus.put_targets(Rule=source.replace(".", "-"), Targets=[{"Id": "queue", "Arn": queue_arn}])
+    entry = {"Source": source, "DetailType": "tagged", "Detail": {"n": 1}, "Resources": ["urn:conveyor:compat"]}
+
+    execution, _ = run(cloud, _put_events_task([entry]))
+
+    assert execution["status"] == "SUCCEEDED"
+    [message] = wait_for(
+        lambda: sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages"), what="the delivered event"
+    )
+    event = json.loads(message["Body"])
+    assert event["resources"] == ["urn:conveyor:compat", execution["stateMachineArn"], execution["executionArn"]]
+    assert event["detail"] == {"n": 1}
