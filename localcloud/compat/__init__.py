@@ -28,12 +28,14 @@ from localcloud.compat import (
     sfn_task_timeouts,
     sfn_wait_validation,
     sqs_message_move,
+    sqs_receipt_handles,
 )
 
 FIXES = (
     lambda_error_payload,
     lambda_log_drain,
     sqs_message_move,
+    sqs_receipt_handles,
     esm_disabled_state,
     scheduler_context_attributes,
     sfn_execution_history,

