@@ -28,6 +28,7 @@ from localcloud.compat import (
     sfn_task_timeouts,
     sfn_wait_validation,
     sqs_message_move,
+    sqs_message_size,
     sqs_receipt_handles,
 )
 
@@ -36,6 +37,7 @@ FIXES = (
     lambda_log_drain,
     sqs_message_move,
     sqs_receipt_handles,
+    sqs_message_size,
     esm_disabled_state,
     scheduler_context_attributes,
     sfn_execution_history,

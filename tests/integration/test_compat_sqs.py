@@ -69,3 +69,24 @@ def test_an_earlier_receipt_handle_changes_the_visibility_of_its_message(cloud: 
     # Deleting with the earlier handle succeeds but leaves the message to its latest receiver.
     sqs.delete_message(QueueUrl=queue, ReceiptHandle=earlier)
     assert _visible(sqs, queue) == 1
+
+
+def test_a_message_over_maximum_message_size_with_its_attributes_is_refused(cloud: RunningCloud, queue: str) -> None:
+    sqs = cloud.client("sqs")
+    attributes = {"k": {"DataType": "String", "StringValue": "x"}}  # 1 + 6 + 1 bytes
+
+    sqs.send_message(QueueUrl=queue, MessageBody="a" * (1024 - 8), MessageAttributes=attributes)
+    with pytest.raises(sqs.exceptions.ClientError) as refused:
+        sqs.send_message(QueueUrl=queue, MessageBody="a" * (1024 - 7), MessageAttributes=attributes)
+    batch = sqs.send_message_batch(
+        QueueUrl=queue,
+        Entries=[
+            {"Id": "over", "MessageBody": "a" * (1024 - 7), "MessageAttributes": attributes},
+            {"Id": "fits", "MessageBody": "a"},
+        ],
+    )
+
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "Message must be shorter than 1024 bytes" in refused.value.response["Error"]["Message"]
+    assert [entry["Id"] for entry in batch["Failed"]] == ["over"]
+    assert [entry["Id"] for entry in batch["Successful"]] == ["fits"]
