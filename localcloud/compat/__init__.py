@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from localcloud.compat import (
     esm_disabled_state,
+    esm_parameter_validation,
     lambda_error_payload,
     lambda_log_drain,
     scheduler_context_attributes,
@@ -39,6 +40,7 @@ FIXES = (
     sqs_receipt_handles,
     sqs_message_size,
     esm_disabled_state,
+    esm_parameter_validation,
     scheduler_context_attributes,
     sfn_execution_history,
     sfn_start_idempotent,

@@ -6,6 +6,7 @@ batchItemFailures answers (esm_batch_item_failures) and batching windows
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from ..conftest import wait_for
-from .conftest import RunningCloud
+from .conftest import ProbeStack, RunningCloud
 
 
 @pytest.fixture
@@ -90,3 +91,46 @@ def test_a_message_over_maximum_message_size_with_its_attributes_is_refused(clou
     assert "Message must be shorter than 1024 bytes" in refused.value.response["Error"]["Message"]
     assert [entry["Id"] for entry in batch["Failed"]] == ["over"]
     assert [entry["Id"] for entry in batch["Successful"]] == ["fits"]
+
+
+def test_a_mapping_with_batch_size_over_10_and_no_window_is_refused(
+    cloud: RunningCloud, probe: ProbeStack, queue: str
+) -> None:
+    lam, queue_arn = cloud.client("lambda"), _arn(cloud, queue)
+    function = probe["SleepFunctionName"]
+
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as refused:
+        lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=function, BatchSize=11, Enabled=False)
+    mapping = lam.create_event_source_mapping(
+        EventSourceArn=queue_arn, FunctionName=function, BatchSize=11, MaximumBatchingWindowInSeconds=1, Enabled=False
+    )
+    try:
+        with pytest.raises(lam.exceptions.InvalidParameterValueException):
+            lam.update_event_source_mapping(UUID=mapping["UUID"], MaximumBatchingWindowInSeconds=0)
+    finally:
+        lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    assert refused.value.response["Error"]["Message"] == (
+        "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
+    )
+
+
+@pytest.mark.parametrize("pattern", ["simple string", json.dumps({"body": "x"}), json.dumps({"body": []})])
+def test_a_mapping_with_an_invalid_filter_pattern_is_refused(
+    cloud: RunningCloud, probe: ProbeStack, queue: str, pattern: str
+) -> None:
+    lam = cloud.client("lambda")
+
+    with pytest.raises(lam.exceptions.InvalidParameterValueException) as refused:
+        lam.create_event_source_mapping(
+            EventSourceArn=_arn(cloud, queue),
+            FunctionName=probe["SleepFunctionName"],
+            FilterCriteria={"Filters": [{"Pattern": pattern}]},
+            Enabled=False,
+        )
+
+    assert refused.value.response["Error"]["Message"] == "Invalid filter pattern definition."
+
+
+def _arn(cloud: RunningCloud, queue_url: str) -> str:
+    attributes = cloud.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    return attributes["Attributes"]["QueueArn"]
