@@ -14,6 +14,7 @@ walker calls (or, for the execution timeout and redrive, use its
 from __future__ import annotations
 
 from localcloud.compat import (
+    esm_batch_item_failures,
     esm_disabled_state,
     esm_parameter_validation,
     lambda_error_payload,
@@ -41,6 +42,7 @@ FIXES = (
     sqs_message_size,
     esm_disabled_state,
     esm_parameter_validation,
+    esm_batch_item_failures,
     scheduler_context_attributes,
     sfn_execution_history,
     sfn_start_idempotent,

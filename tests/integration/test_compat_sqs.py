@@ -134,3 +134,27 @@ def test_a_mapping_with_an_invalid_filter_pattern_is_refused(
 def _arn(cloud: RunningCloud, queue_url: str) -> str:
     attributes = cloud.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
     return attributes["Attributes"]["QueueArn"]
+
+
+def test_a_malformed_batch_item_failures_answer_keeps_the_messages(cloud: RunningCloud, probe: ProbeStack) -> None:
+    """The consumer names its failed message by receipt handle: AWS fails the batch
+    (the message comes back and, after maxReceiveCount 2, goes to the DLQ)."""
+    sqs = cloud.client("sqs")
+    queue, dlq = probe["HandleReportingQueueUrl"], probe["HandleReportingDLQUrl"]
+    body = f"fail-{uuid.uuid4().hex[:8]}"
+    sqs.send_message(QueueUrl=queue, MessageBody=body)
+
+    deliveries = wait_for(
+        lambda: len(d := [int(x["receiveCount"]) for x in probe.deliveries(queue) if x["body"] == body]) >= 2 and d,
+        timeout=30,
+        what="the message delivered again",
+    )
+
+    assert sorted(deliveries) == [1, 2]
+    moved = wait_for(
+        lambda: (sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=1).get("Messages") or [None])[0],
+        timeout=20,
+        what="the message in the DLQ",
+    )
+    assert moved["Body"] == body
+    sqs.delete_message(QueueUrl=dlq, ReceiptHandle=moved["ReceiptHandle"])
