@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from localcloud.compat import (
     esm_batch_item_failures,
+    esm_batching_window,
     esm_disabled_state,
     esm_parameter_validation,
     lambda_error_payload,
@@ -43,6 +44,7 @@ FIXES = (
     esm_disabled_state,
     esm_parameter_validation,
     esm_batch_item_failures,
+    esm_batching_window,
     scheduler_context_attributes,
     sfn_execution_history,
     sfn_start_idempotent,

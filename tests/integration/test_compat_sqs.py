@@ -158,3 +158,25 @@ def test_a_malformed_batch_item_failures_answer_keeps_the_messages(cloud: Runnin
     )
     assert moved["Body"] == body
     sqs.delete_message(QueueUrl=dlq, ReceiptHandle=moved["ReceiptHandle"])
+
+
+def test_a_batching_window_gathers_messages_into_one_batch_of_more_than_10(
+    cloud: RunningCloud, probe: ProbeStack
+) -> None:
+    """BatchSize 20, MaximumBatchingWindowInSeconds 3: 15 messages sent in two
+    requests reach the function as one batch."""
+    sqs, queue = cloud.client("sqs"), probe["BatchingWindowQueueUrl"]
+    tag = uuid.uuid4().hex[:8]
+    for first in (0, 10):
+        sqs.send_message_batch(
+            QueueUrl=queue,
+            Entries=[{"Id": str(n), "MessageBody": f"{tag}-{n}"} for n in range(first, min(first + 10, 15))],
+        )
+
+    delivered = wait_for(
+        lambda: len(d := [x for x in probe.deliveries(queue) if x["body"].startswith(tag)]) >= 15 and d,
+        timeout=30,
+        what="the 15 messages delivered",
+    )
+
+    assert len({delivery["started"] for delivery in delivered}) == 1  # one invocation
