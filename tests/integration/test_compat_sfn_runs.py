@@ -7,12 +7,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import datetime
 from typing import Any
 
 import pytest
-
-from localcloud.compat.sfn_retry_backoff import retry_delay_seconds
 
 from ..conftest import wait_for
 from .conftest import ProbeStack, RunningCloud
@@ -152,8 +149,8 @@ def test_timeout_seconds_path_bounds_a_lambda_task(cloud: RunningCloud, probe: P
     assert details(events[2])["timeoutInSeconds"] == 1
 
 
-def _retry_gap_seconds(cloud: RunningCloud, probe: ProbeStack, retrier: dict[str, Any]) -> float:
-    """Seconds between a failed attempt and its retry being scheduled."""
+def _retry_gaps(cloud: RunningCloud, probe: ProbeStack, retrier: dict[str, Any]) -> list[float]:
+    """Seconds between each failed attempt and its retry being scheduled."""
     definition = {
         "StartAt": "Call",
         "States": {
@@ -166,31 +163,31 @@ def _retry_gap_seconds(cloud: RunningCloud, probe: ProbeStack, retrier: dict[str
         },
     }
     _, events = run(cloud, definition)
-    failed = next(e for e in events if e["type"] == "LambdaFunctionFailed")
-    retried = next(e for e in events if e["type"] == "LambdaFunctionScheduled" and e["id"] > failed["id"])
-    return (_stamp(retried) - _stamp(failed)).total_seconds()
-
-
-def _stamp(event: dict[str, Any]) -> datetime:
-    return event["timestamp"]
+    gaps = []
+    for failed, retried in zip(events, events[1:], strict=False):
+        if (failed["type"], retried["type"]) == ("LambdaFunctionFailed", "LambdaFunctionScheduled"):
+            gaps.append((retried["timestamp"] - failed["timestamp"]).total_seconds())
+    return gaps
 
 
 def test_a_retry_waits_no_longer_than_max_delay_seconds(cloud: RunningCloud, probe: ProbeStack) -> None:
     # 1 s at the tests' 0.1 wait scale is 0.1 s; without MaxDelaySeconds it would be 6 s (MiniStack's 60 s cap).
-    assert _retry_gap_seconds(cloud, probe, {"IntervalSeconds": 1000, "MaxDelaySeconds": 1}) < 3
+    [gap] = _retry_gaps(cloud, probe, {"IntervalSeconds": 1000, "MaxDelaySeconds": 1})
+    assert gap < 3
 
 
 def test_a_retry_interval_is_not_capped_at_60_seconds(cloud: RunningCloud, probe: ProbeStack) -> None:
     # 70 s at the tests' 0.1 wait scale: 7 s, where a 60 s cap would give 6 s.
-    assert _retry_gap_seconds(cloud, probe, {"IntervalSeconds": 70}) >= 6.9
+    [gap] = _retry_gaps(cloud, probe, {"IntervalSeconds": 70})
+    assert gap >= 6.9
 
 
-def test_full_jitter_draws_each_wait_between_zero_and_the_capped_backoff() -> None:
-    retrier = {"IntervalSeconds": 3, "BackoffRate": 2.0, "MaxDelaySeconds": 10, "JitterStrategy": "FULL"}
-    waits = [retry_delay_seconds(retrier, 4) for _ in range(200)]  # 3 × 2^4 = 48, capped at 10
-    assert all(0 <= wait <= 10 for wait in waits)
-    assert min(waits) < 5 < max(waits)
-    assert retry_delay_seconds({**retrier, "JitterStrategy": "NONE"}, 4) == 10
+def test_full_jitter_makes_each_retry_wait_a_random_part_of_the_backoff(cloud: RunningCloud, probe: ProbeStack) -> None:
+    # 10 s at the tests' 0.1 wait scale: every wait would be 1 s without jitter
+    # (a sleep is never shorter); with FULL jitter six of them are not all near 1 s.
+    gaps = _retry_gaps(cloud, probe, {"IntervalSeconds": 10, "MaxAttempts": 6, "JitterStrategy": "FULL"})
+    assert len(gaps) == 6
+    assert min(gaps) < 0.9
 
 
 def test_redrive_reruns_a_failed_execution_from_its_failed_map_iteration(
