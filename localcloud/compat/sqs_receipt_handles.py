@@ -41,8 +41,10 @@ _STALE = "ReceiptHandleIsInvalid"
 def apply() -> None:
     sqs._collect_msgs = _issuing_named_handles(sqs._collect_msgs)
     handlers = sqs._HANDLERS
-    handlers["DeleteMessage"] = _lenient_delete(handlers["DeleteMessage"])
-    handlers["ChangeMessageVisibility"] = _lenient_visibility_change(handlers["ChangeMessageVisibility"])
+    handlers["DeleteMessage"] = _lenient(handlers["DeleteMessage"], _delete_with_stale_handle)
+    handlers["ChangeMessageVisibility"] = _lenient(
+        handlers["ChangeMessageVisibility"], _change_visibility_with_stale_handle
+    )
     handlers["DeleteMessageBatch"] = _lenient_batch(handlers["DeleteMessageBatch"], _delete_with_stale_handle)
     handlers["ChangeMessageVisibilityBatch"] = _lenient_batch(
         handlers["ChangeMessageVisibilityBatch"], _change_visibility_with_stale_handle
@@ -73,29 +75,17 @@ def _issuing_named_handles(collect: Any) -> Any:
     return wrapper
 
 
-def _lenient_delete(delete: Any) -> Any:
-    @functools.wraps(delete)
+def _lenient(action: Any, with_stale_handle: Any) -> Any:
+    """A handle action whose stale-handle refusal is answered as AWS would."""
+
+    @functools.wraps(action)
     def wrapper(data: dict, queue_url: str) -> dict:
         try:
-            return delete(data, queue_url)
+            return action(data, queue_url)
         except sqs._Err as error:
             if error.code != _STALE:
                 raise
-            _delete_with_stale_handle(data, queue_url)
-            return {}
-
-    return wrapper
-
-
-def _lenient_visibility_change(change: Any) -> Any:
-    @functools.wraps(change)
-    def wrapper(data: dict, queue_url: str) -> dict:
-        try:
-            return change(data, queue_url)
-        except sqs._Err as error:
-            if error.code != _STALE:
-                raise
-            _change_visibility_with_stale_handle(data, queue_url)
+            with_stale_handle(data, queue_url)
             return {}
 
     return wrapper
