@@ -1,5 +1,6 @@
-"""One test per fix in localcloud.compat: each asserts AWS's behaviour, which
-MiniStack 1.5.33 does not have without the fix."""
+"""Tests of the first fixes in localcloud.compat (the others are in
+test_compat_*.py): each asserts AWS's behaviour, which MiniStack 1.5.33 does
+not have without the fix."""
 
 from __future__ import annotations
 
