@@ -1,5 +1,6 @@
-"""One test per fix in localcloud.compat: each asserts AWS's behaviour, which
-MiniStack 1.5.33 does not have without the fix."""
+"""Tests of the first fixes in localcloud.compat (the others are in
+test_compat_*.py): each asserts AWS's behaviour, which MiniStack 1.5.33 does
+not have without the fix."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from .conftest import ProbeStack, RunningCloud
 
 
 def test_retry_and_catch_match_a_handler_exception_by_its_class_name(cloud: RunningCloud, probe: ProbeStack) -> None:
-    """lambda_error_type: the error name Step Functions sees is the exception's class name."""
+    """lambda_error_payload: the error name Step Functions sees is the exception's
+    class name, and the cause carries the handler's stack trace."""
     sfn = cloud.client("stepfunctions")
     arn = sfn.start_execution(stateMachineArn=probe["NamedErrorStateMachineArn"], input="{}")["executionArn"]
 
@@ -23,12 +25,16 @@ def test_retry_and_catch_match_a_handler_exception_by_its_class_name(cloud: Runn
 
     assert execution["status"] == "SUCCEEDED", execution  # caught by name, not failed
     failures = [
-        e["taskFailedEventDetails"]
+        e["lambdaFunctionFailedEventDetails"]
         for e in sfn.get_execution_history(executionArn=arn)["events"]
-        if e["type"] == "TaskFailed"
+        if e["type"] == "LambdaFunctionFailed"
     ]
     assert [f["error"] for f in failures] == ["ProbeNamedError"] * 3  # first try + MaxAttempts 2
-    assert json.loads(failures[0]["cause"])["errorMessage"] == "failing on purpose"
+    cause = json.loads(failures[0]["cause"])
+    assert (cause["errorType"], cause["errorMessage"]) == ("ProbeNamedError", "failing on purpose")
+    assert cause["requestId"]
+    [frame] = cause["stackTrace"]  # the handler's own frame, none of the runtime's
+    assert frame.endswith('in fail_named\n    raise ProbeNamedError("failing on purpose")\n'), frame
     assert json.loads(execution["output"])["caught"]["Error"] == "ProbeNamedError"
 
 

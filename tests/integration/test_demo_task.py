@@ -90,7 +90,7 @@ def test_a_transient_failure_at_step_4_retries_only_step_4(cloud: RunningCloud) 
     attempts = {step["name"]: step["attempts"] for step in task["steps"]}
     assert attempts == {"initialize": 1, "process": 1, "simulate-api-call": 3, "finalize": 1}
     history = cloud.client("stepfunctions").get_execution_history(executionArn=execution["executionArn"])["events"]
-    failed = [e["taskFailedEventDetails"]["error"] for e in history if e["type"] == "TaskFailed"]
+    failed = [e["lambdaFunctionFailedEventDetails"]["error"] for e in history if e["type"] == "LambdaFunctionFailed"]
     assert failed == ["TransientError", "TransientError"]
 
 

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import boto3
+from boto3.dynamodb.conditions import Key
 
 _table = boto3.resource("dynamodb").Table(os.environ["PROBE_TABLE"])
 
@@ -43,6 +44,29 @@ def consume(event: dict[str, Any], _context: Any) -> dict[str, Any]:
         if "fail" in record["body"]:
             failures.append({"itemIdentifier": record["messageId"]})
     return {"batchItemFailures": failures}
+
+
+def consume_reporting_handles(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """`consume`, reporting its failures the wrong way: by receipt handle, not by
+    messageId (a malformed batchItemFailures answer)."""
+    answer = consume(event, context)
+    handles = {record["messageId"]: record["receiptHandle"] for record in event["Records"]}
+    failed = [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
+    return {"batchItemFailures": [{"itemIdentifier": handles[message_id]} for message_id in failed]}
+
+
+def flaky(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    """Fails its first `failures` calls for `key`, then succeeds; every call is recorded."""
+    kind = f"flaky-{event['key']}"
+    calls = len(_table.query(KeyConditionExpression=Key("kind").eq(kind), ConsistentRead=True)["Items"])
+    _record(kind, {"call": calls + 1})
+    if calls < int(event.get("failures", 0)):
+        raise ProbeNamedError(f"call {calls + 1} of {event['key']} fails")
+    return {"key": event["key"], "call": calls + 1}
+
+
+def big_result(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    return {"data": "a" * int(event["bytes"])}
 
 
 def sleep(event: dict[str, Any], _context: Any) -> dict[str, Any]:
