@@ -18,9 +18,13 @@ def unique(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}"
 
 
-def send_request(cloud: RunningCloud, payload: dict[str, Any] | str) -> None:
+def send_request(cloud: RunningCloud, payload: dict[str, Any] | str, organization: str | None = None) -> None:
+    """demo/task.requested on the queue; the run is `organization`'s (its message attribute), or no one's."""
     body = payload if isinstance(payload, str) else json.dumps(payload)
-    cloud.client("sqs").send_message(QueueUrl=cloud.outputs["DemoTaskQueueUrl"], MessageBody=body)
+    attributes = {"organization": {"DataType": "String", "StringValue": organization}} if organization else {}
+    cloud.client("sqs").send_message(
+        QueueUrl=cloud.outputs["DemoTaskQueueUrl"], MessageBody=body, MessageAttributes=attributes
+    )
 
 
 def finished_execution(cloud: RunningCloud, task_id: str) -> dict[str, Any]:

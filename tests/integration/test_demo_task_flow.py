@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from localcloud.identity import LOCAL_ORGANIZATION
+
 from ..conftest import wait_for
 from .conftest import RunningCloud
 from .demo_tasks import api, finished_execution, send_request, unique
@@ -64,8 +66,8 @@ def flow_limits(cloud: RunningCloud, **variables: str) -> Iterator[None]:
 
 def test_a_duplicate_task_id_starts_one_run_and_force_starts_another(cloud: RunningCloud) -> None:
     task_id = unique("dup")
-    send_request(cloud, {"taskId": task_id})
-    send_request(cloud, {"taskId": task_id})
+    send_request(cloud, {"taskId": task_id}, organization=LOCAL_ORGANIZATION)  # the developer's, as on the API
+    send_request(cloud, {"taskId": task_id}, organization=LOCAL_ORGANIZATION)
     wait_for(lambda: api(cloud, "GET", f"/tasks/{task_id}")[0] == 200, what="the queued submission")
     # While the queue's submission is in progress a third one is answered 409
     # ("send it again"); once it is recorded, with the existing run.
@@ -118,7 +120,12 @@ def test_concurrency_caps_runs_in_flight_and_an_aborted_run_gives_its_slot_back(
     # The aborted run never reached its last states: its task is FAILED, and can be replayed.
     aborted = wait_for(lambda: (t := task(cloud, stuck))["status"] == "FAILED" and t, what="the aborted task")
     assert aborted["error"]["type"] in ("Test.Abort", "ExecutionAborted")  # AWS names the StopExecution error
-    assert api(cloud, "POST", f"/tasks/{stuck}/retry")[0] == 202
+    status, replay = api(cloud, "POST", f"/tasks/{stuck}/retry")
+    assert status == 202
+    replay_arn = execution.replace(stuck, replay["executionName"])  # another 60 s wait: stop it, free its slot
+    wait_for(lambda: task(cloud, stuck).get("executionArn") == replay_arn, what="the replay to start")
+    sfn.stop_execution(executionArn=replay_arn)
+    wait_for(lambda: held_slots(cloud) == 0, what="the replay's slot to be freed")
 
 
 def test_waiting_runs_start_in_priority_order(cloud: RunningCloud) -> None:

@@ -56,12 +56,12 @@ class Recorder:
         self.executions: set[str] = set()
         self.running: set[str] = set()
 
-    def start(self, run: WaitingRun) -> bool:
+    def start(self, run: WaitingRun, start_ms: int) -> bool:
         arn = self.arn_of(run)
         if arn in self.executions:
             return False
         self.executions.add(arn)
-        self.started.append((run.task_id, int(self.clock() * 1000)))
+        self.started.append((run.task_id, start_ms))
         self.running.add(arn)
         return True
 
@@ -74,7 +74,6 @@ class Recorder:
 
 
 def dispatcher(parts: dict, limits: FlowLimits, clock: Clock, recorder: Recorder) -> Dispatcher:
-    recorder.clock = clock  # starts are recorded at the dispatcher's time
     return Dispatcher(
         parts["waiting"],
         parts["slots"](limits.concurrency),
@@ -206,7 +205,7 @@ def test_a_pass_that_died_after_recording_a_start_is_completed_once(parts: dict)
     limits = FlowLimits(concurrency=1, throttle=NO_THROTTLE, global_throttle=ThrottleLimit(1, 60))
     add(parts["waiting"], waiting_run("t0"))
 
-    def start_then_die(run: WaitingRun) -> bool:
+    def start_then_die(run: WaitingRun, start_ms: int) -> bool:
         raise RuntimeError("the dispatcher's worker died")
 
     crashing = dispatcher(parts, limits, clock, recorder)
@@ -225,7 +224,7 @@ def test_a_run_started_by_a_pass_that_died_and_already_ended_keeps_no_slot(parts
     limits = FlowLimits(concurrency=1, throttle=NO_THROTTLE)
     run = waiting_run("t0")
     add(parts["waiting"], run)
-    recorder.start(run)  # the pass that died had started it; it has ended since
+    recorder.start(run, 0)  # the pass that died had started it; it has ended since
     recorder.running.clear()
 
     result = dispatcher(parts, limits, clock, recorder).dispatch()
@@ -241,9 +240,9 @@ def test_a_long_pass_stops_and_asks_for_another(parts: dict) -> None:
     slow = dispatcher(parts, FlowLimits(concurrency=10, throttle=NO_THROTTLE), clock, recorder)
     real_start = recorder.start
 
-    def slow_start(run: WaitingRun) -> bool:
+    def slow_start(run: WaitingRun, start_ms: int) -> bool:
         clock.now += 3  # each start takes 3 s: the 4 s budget allows two
-        return real_start(run)
+        return real_start(run, start_ms)
 
     slow._start_run = slow_start
     result = slow.dispatch()

@@ -105,7 +105,9 @@ class FlowDispatcher(FlowSubmitter):
             slots=self.slots,
             throttle=SlidingWindowThrottle(flow_table, settings.flow),
             limits=limits,
-            start_run=lambda run: start_queued_run(self._sfn, self.store, settings.state_machine_arn, run),
+            start_run=lambda run, admitted_ms: start_queued_run(
+                self._sfn, self.store, settings.state_machine_arn, run, admitted_ms
+            ),
             execution_arn_of=lambda run: run_execution_arn(settings.state_machine_arn, run),
             is_running=self.execution_is_running,
             clock=clock,

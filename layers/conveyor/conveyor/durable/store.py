@@ -114,7 +114,9 @@ class TaskStore:
 
     def queue_replay(self, tx: Transaction, task_id: str, run: int, replays: int) -> int:
         """Add to `tx`: replay `replays + 1` of FAILED `run` is QUEUED."""
-        update = Update(set={"status": TaskStatus.QUEUED.value, "replays": replays + 1}, remove=("finishedAt", "error"))
+        update = Update(
+            set={"status": TaskStatus.QUEUED.value, "replays": replays + 1}, remove=("startedAt", "finishedAt", "error")
+        )
         condition = Condition(
             "#status = :failed AND #run = :run AND replays = :replays",
             {"#status": "status", "#run": "run"},
@@ -141,12 +143,18 @@ class TaskStore:
         self._table.update_item(Key=_task_key(task_id), **Update(set_if_absent=values).request())
 
     def record_execution(self, task_id: str, run: int, execution_arn: str, started_at: str) -> None:
-        """The Step Functions execution that carries `run`. The task becomes RUNNING,
-        unless the run already finished (it can be that fast)."""
-        started = {"executionArn": execution_arn, "startedAt": started_at}
+        """The Step Functions execution that carries `run`, started at `started_at` (kept from
+        the first time: a start repeated by a later dispatch does not move it). The task becomes
+        RUNNING, unless the run already finished (it can be that fast)."""
         queued = Condition("#status = :queued", {"#status": "status"}, {":queued": TaskStatus.QUEUED.value})
-        if not self._update_run(task_id, run, Update(set={**started, "status": TaskStatus.RUNNING.value}), queued):
-            self._update_run(task_id, run, Update(set=started))
+        running = Update(
+            set={"executionArn": execution_arn, "status": TaskStatus.RUNNING.value},
+            set_if_absent={"startedAt": started_at},
+        )
+        if not self._update_run(task_id, run, running, queued):
+            self._update_run(
+                task_id, run, Update(set={"executionArn": execution_arn}, set_if_absent={"startedAt": started_at})
+            )
 
     def record_succeeded(self, task_id: str, run: int, result: Any) -> bool:
         return self._finish(task_id, run, TaskStatus.SUCCEEDED, {"resultJson": json.dumps(result)})

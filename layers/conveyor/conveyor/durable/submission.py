@@ -5,8 +5,8 @@ a run is either queued and recorded, or neither. Starting is a Step Functions ex
 named after the run, so a run is started once however often its start is retried:
 
 - AWS answers a second StartExecution of a RUNNING execution with the same name and
-  input with 200 and the same execution (and its original `startDate`): the run is
-  recorded as started again, which changes nothing.
+  input with 200 and the same execution: the run is recorded as started again, which
+  changes nothing (its start time, when the dispatcher admitted it, is written once).
 - It answers `ExecutionAlreadyExists` when that execution has ended (or the input
   differs, which a run's deterministic input never does): the run already ran, and
   `start_queued_run` says so, so the dispatcher frees the slot it held.
@@ -18,7 +18,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from conveyor.core.clock import iso, parse_iso
@@ -150,17 +149,19 @@ def queue_replay(store: TaskStore, waiting: WaitingList, task_id: str, now_ms: i
     return QueuedRun(task_id, current.run, replay, execution_name(task_id, current.run, replay))
 
 
-def start_queued_run(sfn: Any, store: TaskStore, state_machine_arn: str, run: WaitingRun) -> bool:
-    """Start the execution of an admitted run; False when it had run already (see the module)."""
+def start_queued_run(sfn: Any, store: TaskStore, state_machine_arn: str, run: WaitingRun, admitted_ms: int) -> bool:
+    """Start the execution of a run the dispatcher admitted at `admitted_ms`; False when it had
+    run already (see the module). The input is the same JSON text on every try (keys sorted),
+    as AWS's idempotent start compares the input string."""
     try:
         started = sfn.start_execution(
             stateMachineArn=state_machine_arn,
             name=execution_name(run.task_id, run.run, run.replay),
-            input=json.dumps({"task": run.task, "run": run.run}),
+            input=json.dumps({"task": run.task, "run": run.run}, sort_keys=True),
         )
     except sfn.exceptions.ExecutionAlreadyExists:
         return False
-    store.record_execution(run.task_id, run.run, started["executionArn"], _iso(started["startDate"]))
+    store.record_execution(run.task_id, run.run, started["executionArn"], iso(admitted_ms / 1000))
     return True
 
 
@@ -182,7 +183,3 @@ def _submitted_within(submitted_at: str | None, seconds: float, now_ms: int) -> 
     if submitted_at is None:
         return False
     return parse_iso(submitted_at).timestamp() * 1000 > now_ms - seconds * 1000
-
-
-def _iso(start_date: datetime | str) -> str:
-    return iso(start_date.timestamp()) if isinstance(start_date, datetime) else str(start_date)

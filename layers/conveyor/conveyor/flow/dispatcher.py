@@ -25,7 +25,7 @@ GLOBAL_KEY = "global"
 # checked, and freed, once it has been held this long.
 _LIVENESS_CHECK_AFTER_MS = 5_000
 
-StartRun = Callable[[WaitingRun], bool]  # run -> started now (False: its execution had run already)
+StartRun = Callable[[WaitingRun, int], bool]  # (run, admission time in ms) -> started (False: it had run already)
 ExecutionArnOf = Callable[[WaitingRun], str]  # the ARN a run's execution has (or will have)
 IsRunning = Callable[[str], bool]  # execution ARN -> still running?
 # A pass stops after this long and asks for another: well inside the function's timeout.
@@ -94,7 +94,7 @@ class Dispatcher:
                 break  # a release requests the next dispatch
             for check in checks:
                 self._throttle.record(check.key, check.limit, check.window, run.run_id, now_ms)
-            if self._start_run(run):
+            if self._start_run(run, now_ms):
                 result.started.append(run.run_id)
             elif not self._is_running(execution_arn):
                 # An earlier pass started it and died before taking it off the list;
