@@ -60,3 +60,10 @@ def test_an_execution_started_directly_is_a_task_of_the_api(cloud: RunningCloud)
     assert finished_execution(cloud, task_id)["status"] == "SUCCEEDED"
     status, task = api(cloud, "GET", f"/tasks/{task_id}")
     assert (status, task["status"], task["flow"], task["result"]["taskId"]) == (200, "SUCCEEDED", "demo-task", task_id)
+
+
+def test_graphql_answers_on_the_same_api_for_the_verified_caller(cloud: RunningCloud) -> None:
+    status, body = api(cloud, "POST", "/graphql", {"query": "{ me { organization admin } }"})
+    assert (status, body) == (200, {"data": {"me": {"organization": "local", "admin": True}}})
+    status, body = api(cloud, "POST", "/graphql", {"query": "{ me { admin } }"}, token=None)
+    assert (status, body["code"]) == (401, "UNAUTHENTICATED")
