@@ -77,7 +77,7 @@ def deploy(settings: Settings) -> int:
 
 def _already_running(settings: Settings) -> str | None:
     """Why a second `up` must not start, or None when the ports are free."""
-    for port in (settings.port, settings.api_port):
+    for port in (settings.port, settings.api_port, settings.qdrant_port):
         with socket.socket() as probe:
             if probe.connect_ex((settings.host, port)) != 0:
                 continue
@@ -86,7 +86,8 @@ def _already_running(settings: Settings) -> str | None:
         return (
             f"localcloud: {settings.host}:{port} is already in use by {who}.\n"
             "It is already running: use `make deploy` to update its stack, or stop it (Ctrl-C in its terminal)"
-            " before starting it again. Another port: LOCALCLOUD_PORT=4567 LOCALCLOUD_API_PORT=3001 make up"
+            " before starting it again. Other ports:"
+            " LOCALCLOUD_PORT=4567 LOCALCLOUD_API_PORT=3001 LOCALCLOUD_QDRANT_PORT=6334 make up"
         )
     return None
 

@@ -69,6 +69,7 @@ def start(
     persist: bool = False,
     port: int | None = None,
     api_port: int | None = None,
+    qdrant_port: int | None = None,
     sfn_wait_scale: float = 1.0,
     parameter_overrides: str = "",
     timeout: float = 120,
@@ -77,6 +78,7 @@ def start(
     settings = Settings.from_env(
         port=port or free_port(),
         api_port=api_port or free_port(),
+        qdrant_port=qdrant_port or free_port(),
         state_dir=state_dir,
         persist=persist,
         sfn_wait_scale=sfn_wait_scale,
@@ -87,6 +89,7 @@ def start(
         **os.environ,
         "LOCALCLOUD_PORT": str(settings.port),
         "LOCALCLOUD_API_PORT": str(settings.api_port),
+        "LOCALCLOUD_QDRANT_PORT": str(settings.qdrant_port),
         "LOCALCLOUD_STATE_DIR": str(state_dir),
         "LOCALCLOUD_PERSIST": "1" if persist else "0",
         "LOCALCLOUD_SFN_WAIT_SCALE": str(sfn_wait_scale),

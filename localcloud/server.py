@@ -3,6 +3,7 @@
 The same server also answers on the API port (3000 by default): a request for
 `/tasks` there is served as `/_aws/execute-api/<api id>/<stage>/tasks`, so the
 stack's REST API has a stable local base URL, as `sam local start-api` gives.
+On the Qdrant port (6333) it serves the Qdrant-compatible endpoint (`localcloud.qdrant`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ class LocalApiRoute:
         await self._app({**scope, "path": path, "raw_path": path.encode()}, receive, send)
 
 
+def route_by_port(apps: dict[int, Asgi], default: Asgi) -> Asgi:
+    """ASGI: a request goes to the app of the port it arrived on, any other to `default`."""
+
+    async def route(scope: dict, receive: Any, send: Any) -> None:
+        port = (scope.get("server") or (None, None))[1]
+        await apps.get(port, default)(scope, receive, send)
+
+    return route
+
+
 async def _plain_response(send: Any, status: int, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})
     await send({"type": "http.response.body", "body": body})
@@ -85,15 +96,19 @@ def serve(
     from ministack.core import lambda_runtime
 
     from localcloud import compat
+    from localcloud.qdrant import QdrantApp, VectorStore
 
     compat.apply_all()
+    qdrant = QdrantApp(VectorStore(settings.qdrant_dir))
 
     config = Config()
-    config.bind = [f"{settings.host}:{settings.port}", f"{settings.host}:{settings.api_port}"]
+    config.bind = [f"{settings.host}:{port}" for port in (settings.port, settings.api_port, settings.qdrant_port)]
     config.keep_alive_timeout = 75
     config.accesslog = None
     config.errorlog = logging.getLogger("hypercorn.error")
-    app = LocalApiRoute(ministack_app, settings.api_port, resolve_api)
+    app = route_by_port(
+        {settings.qdrant_port: qdrant}, default=LocalApiRoute(ministack_app, settings.api_port, resolve_api)
+    )
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -111,6 +126,7 @@ def serve(
         # A worker busy in a handler would otherwise outlive the cloud, retrying
         # calls to an endpoint that is gone.
         lambda_runtime.reset()
+        qdrant.close()
 
 
 async def _wait_for_port(host: str, port: int, server: asyncio.Task) -> None:

@@ -17,6 +17,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 4566
     api_port: int = 3000
+    qdrant_port: int = 6333
     state_dir: Path = PROJECT_DIR / ".localcloud"
     persist: bool = True
     stack_name: str = "conveyor"
@@ -32,6 +33,7 @@ class Settings:
         values: dict[str, object] = {
             "port": int(env.get("LOCALCLOUD_PORT", cls.port)),
             "api_port": int(env.get("LOCALCLOUD_API_PORT", cls.api_port)),
+            "qdrant_port": int(env.get("LOCALCLOUD_QDRANT_PORT", cls.qdrant_port)),
             "state_dir": Path(env.get("LOCALCLOUD_STATE_DIR", cls.state_dir)),
             "persist": env.get("LOCALCLOUD_PERSIST", "1") != "0",
             "stack_name": env.get("LOCALCLOUD_STACK", cls.stack_name),
@@ -49,6 +51,15 @@ class Settings:
     @property
     def api_url(self) -> str:
         return f"http://{self.host}:{self.api_port}"
+
+    @property
+    def qdrant_url(self) -> str:
+        return f"http://{self.host}:{self.qdrant_port}"
+
+    @property
+    def qdrant_dir(self) -> Path | None:
+        """Where the Qdrant endpoint keeps its collections; None: in memory."""
+        return self.state_dir / "qdrant" if self.persist else None
 
     @property
     def pid_file(self) -> Path:
