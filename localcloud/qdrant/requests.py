@@ -13,14 +13,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from qdrant_client.http import models
 
 from localcloud.qdrant.errors import FormatError
-
-T = TypeVar("T")
 
 _ERRORS_SHOWN = 3
 
@@ -64,7 +63,7 @@ def parse_body(shape: Any, body: bytes) -> Any:
     if data is None:
         raise FormatError("the request needs a JSON body")
     try:
-        return TypeAdapter(shape).validate_python(data)
+        return _adapter(shape).validate_python(data)
     except ValidationError as error:
         raise FormatError(_describe(error)) from error
 
@@ -85,6 +84,11 @@ def check_point_ids(ids: Iterable[models.ExtendedPointId]) -> None:
         raise FormatError(
             f"value {value} is not a valid point ID, valid values are either an unsigned integer or a UUID"
         )
+
+
+@cache
+def _adapter(shape: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(shape)
 
 
 def _is_uuid(text: str) -> bool:
