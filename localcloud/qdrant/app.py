@@ -24,7 +24,7 @@ class QdrantApp:
     """A Qdrant-compatible REST endpoint over one `VectorStore`, which it closes on `close()`."""
 
     def __init__(self, store: VectorStore) -> None:
-        self.store = store
+        self._store = store
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qdrant")
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -43,7 +43,7 @@ class QdrantApp:
     async def _answer(self, method: str, path: str, body: bytes, started: float) -> tuple[int, responses.Reply]:
         try:
             handler, params = routes.find(method, path)
-            value = await asyncio.get_running_loop().run_in_executor(self._worker, handler, self.store, params, body)
+            value = await asyncio.get_running_loop().run_in_executor(self._worker, handler, self._store, params, body)
         except QdrantError as problem:
             return problem.status, responses.error(problem, time.perf_counter() - started)
         except Exception as unexpected:  # answered in Qdrant's shape; the traceback goes to the log only
@@ -57,7 +57,7 @@ class QdrantApp:
     def close(self) -> None:
         """Finish the request in progress, then close the store (its folder lock is released)."""
         self._worker.shutdown(wait=True, cancel_futures=True)
-        self.store.close()
+        self._store.close()
 
 
 async def _read_body(receive: Any) -> bytes:

@@ -26,9 +26,10 @@ HOST = "127.0.0.1"
 class StandaloneEndpoint:
     """`with StandaloneEndpoint(path) as endpoint:` serves at `endpoint.url` until the block ends."""
 
-    def __init__(self, path: Path | None, port: int = 0) -> None:
+    def __init__(self, path: Path | None) -> None:
+        """`path`: the folder to keep collections in; None keeps them in memory."""
         self.path = path
-        self.port = port or _free_port()
+        self.port = _free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.app: QdrantApp | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -40,7 +40,6 @@ class VectorStore:
         # server's worker thread although the client was opened on another.
         self._local = QdrantLocal(str(path) if path else ":memory:", force_disable_check_same_thread=True)
         self._lock = threading.Lock()
-        self.path = path
 
     def close(self) -> None:
         with self._lock:
