@@ -115,7 +115,7 @@ def token(settings: Settings) -> int:
 
 def _already_running(settings: Settings) -> str | None:
     """Why a second `up` must not start, or None when the ports are free."""
-    for port in (settings.port, settings.api_port, settings.console_port):
+    for port in (settings.port, settings.api_port, settings.console_port, settings.qdrant_port):
         if not port:
             continue
         with socket.socket() as probe:
@@ -127,7 +127,8 @@ def _already_running(settings: Settings) -> str | None:
             f"localcloud: {settings.host}:{port} is already in use by {who}.\n"
             "It is already running: use `make deploy` to update its stack, or stop it (Ctrl-C in its terminal)"
             " before starting it again. Other ports:"
-            " LOCALCLOUD_PORT=4567 LOCALCLOUD_API_PORT=3001 LOCALCLOUD_CONSOLE_PORT=8081 make up"
+            " LOCALCLOUD_PORT=4567 LOCALCLOUD_API_PORT=3001 LOCALCLOUD_CONSOLE_PORT=8081 LOCALCLOUD_QDRANT_PORT=6334"
+            " make up"
         )
     return None
 

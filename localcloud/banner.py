@@ -22,6 +22,7 @@ def ready_banner(
         f"  AWS endpoint   {endpoint}   (aws --endpoint-url, awslocal, boto3)",
         f"  REST API       {settings.api_url}   (also {outputs.get('ApiUrl', '')})",
         *([f"  Console        {settings.console_url}   (executions, queues, tasks, jobs)"] if console else []),
+        f"  Qdrant         {settings.qdrant_url}   (QDRANT_URL for qdrant-client; local mode behind it)",
         f"  State          {settings.state_dir if settings.persist else '(not persisted)'}",
         f"  MiniStack log  {settings.log_file}",
         "",

@@ -2,6 +2,7 @@
 
 The same server also answers on the API port (3000 by default) with the stack's REST
 API, served as a custom domain would serve it (`localcloud.api_route`).
+On the Qdrant port (6333) it serves the Qdrant-compatible endpoint (`localcloud.qdrant`).
 """
 
 from __future__ import annotations
@@ -12,12 +13,25 @@ import os
 import signal
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from localcloud.api_route import ApiTarget, LocalApiRoute, serve_as_custom_domain
 from localcloud.ministack_env import ministack_environment
 from localcloud.settings import Settings
 
 log = logging.getLogger("localcloud")
+
+Asgi = Callable[..., Any]
+
+
+def route_by_port(apps: dict[int, Asgi], default: Asgi) -> Asgi:
+    """ASGI: a request goes to the app of the port it arrived on, any other to `default`."""
+
+    async def route(scope: dict, receive: Any, send: Any) -> None:
+        port = (scope.get("server") or (None, None))[1]
+        await apps.get(port, default)(scope, receive, send)
+
+    return route
 
 
 def configure_logging(settings: Settings, to_terminal: bool) -> None:
@@ -44,16 +58,20 @@ def serve(
     from ministack.core import lambda_runtime
 
     from localcloud import compat
+    from localcloud.qdrant import QdrantApp, VectorStore
 
     compat.apply_all()
     serve_as_custom_domain()
+    qdrant = QdrantApp(VectorStore(settings.qdrant_dir))
 
     config = Config()
-    config.bind = [f"{settings.host}:{settings.port}", f"{settings.host}:{settings.api_port}"]
+    config.bind = [f"{settings.host}:{port}" for port in (settings.port, settings.api_port, settings.qdrant_port)]
     config.keep_alive_timeout = 75
     config.accesslog = None
     config.errorlog = logging.getLogger("hypercorn.error")
-    app = LocalApiRoute(ministack_app, settings.api_port, resolve_api)
+    app = route_by_port(
+        {settings.qdrant_port: qdrant}, default=LocalApiRoute(ministack_app, settings.api_port, resolve_api)
+    )
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -71,6 +89,7 @@ def serve(
         # A worker busy in a handler would otherwise outlive the cloud, retrying
         # calls to an endpoint that is gone.
         lambda_runtime.reset()
+        qdrant.close()
 
 
 async def _wait_for_port(host: str, port: int, server: asyncio.Task) -> None:

@@ -18,6 +18,7 @@ class Settings:
     port: int = 4566
     api_port: int = 3000
     console_port: int = 8080  # the web console (python -m console); 0: not started
+    qdrant_port: int = 6333
     state_dir: Path = PROJECT_DIR / ".localcloud"
     persist: bool = True
     stack_name: str = "conveyor"
@@ -36,6 +37,7 @@ class Settings:
             "port": int(env.get("LOCALCLOUD_PORT", cls.port)),
             "api_port": int(env.get("LOCALCLOUD_API_PORT", cls.api_port)),
             "console_port": int(env.get("LOCALCLOUD_CONSOLE_PORT", cls.console_port)),
+            "qdrant_port": int(env.get("LOCALCLOUD_QDRANT_PORT", cls.qdrant_port)),
             "state_dir": Path(env.get("LOCALCLOUD_STATE_DIR", cls.state_dir)),
             "persist": env.get("LOCALCLOUD_PERSIST", "1") != "0",
             "stack_name": env.get("LOCALCLOUD_STACK", cls.stack_name),
@@ -58,6 +60,15 @@ class Settings:
     @property
     def console_url(self) -> str:
         return f"http://{self.host}:{self.console_port}"
+
+    @property
+    def qdrant_url(self) -> str:
+        return f"http://{self.host}:{self.qdrant_port}"
+
+    @property
+    def qdrant_dir(self) -> Path | None:
+        """Where the Qdrant endpoint keeps its collections; None: in memory."""
+        return self.state_dir / "qdrant" if self.persist else None
 
     @property
     def pid_file(self) -> Path:
