@@ -1,1 +1,0 @@
-"""External services behind small interfaces, each with a local implementation."""
