@@ -1,0 +1,1 @@
+"""External services behind small interfaces, each with a local implementation."""
