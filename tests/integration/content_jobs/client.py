@@ -1,31 +1,44 @@
-"""The job API and stores of the local cloud's stack, as the job tests use them."""
+"""The content jobs on the local cloud, as their integration tests use them: the job API,
+the content-jobs stack's outputs (its nested stack under the root stack), its stores."""
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from conveyor.jobs.data.accounts import Account, AccountStore
-from conveyor.jobs.data.table import DataTable
-from conveyor.jobs.store import JobStore
+from content_jobs.data.accounts import Account, AccountStore
+from content_jobs.data.table import DataTable
 
-from ..conftest import wait_for
-from .conftest import RunningCloud
-from .test_demo_task import api
+from conveyor.core.clock import Clock
+from conveyor.jobs.store import JobStore
+from localcloud import deploy as deployer
+
+from ...conftest import wait_for
+from ..conftest import RunningCloud
+from ..demo_tasks import api
 
 FINAL = {"COMPLETED", "FAILED", "CANCELLED"}
-ORG_LIMIT = 3  # JobOrgRunningLimit in conftest.JOB_PARAMETERS
+ORG_LIMIT = 3  # JobOrgRunningLimit in ..conftest.JOB_PARAMETERS
+STACK_RESOURCE = "ContentJobs"  # the root stack's AWS::Serverless::Application of stacks/content-jobs.yaml
 
 
 def unique(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}"
 
 
-@dataclass
-class Jobs:
-    cloud: RunningCloud
+class ContentJobs:
+    def __init__(self, cloud: RunningCloud) -> None:
+        self.cloud = cloud
+
+    @cached_property
+    def outputs(self) -> dict[str, str]:
+        """The content-jobs stack's outputs (queue URLs, DLQ URLs, tables, bucket, functions)."""
+        cfn = self.cloud.client("cloudformation")
+        nested = cfn.describe_stack_resource(StackName=self.cloud.settings.stack_name, LogicalResourceId=STACK_RESOURCE)
+        return deployer.stack_outputs(cfn, nested["StackResourceDetail"]["PhysicalResourceId"])
 
     def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         return api(self.cloud, method, path, body)
@@ -48,24 +61,37 @@ class Jobs:
             what=f"job {job_id} to be {'/'.join(sorted(statuses))}",
         )
 
-    @property
+    @cached_property
     def store(self) -> JobStore:
-        return JobStore(self.cloud.resource("dynamodb").Table(self.cloud.outputs["JobsTableName"]), ORG_LIMIT)
+        return self.store_at(time.time)
 
-    @property
+    def store_at(self, clock: Clock) -> JobStore:
+        """The jobs table's store on `clock` (a worker that started an hour ago...)."""
+        return JobStore(self.cloud.resource("dynamodb").Table(self.outputs["JobsTableName"]), clock)
+
+    @cached_property
     def data(self) -> DataTable:
-        return DataTable(self.cloud.resource("dynamodb").Table(self.cloud.outputs["JobDataTableName"]))
+        return DataTable(self.cloud.resource("dynamodb").Table(self.outputs["JobDataTableName"]))
 
     def connect_account(
         self, api_url: str, org: str, platform: str = "linkedin", expires: str = "2099-01-01T00:00:00Z"
     ) -> str:
-        account_id = unique("acct")
-        AccountStore(self.data).connect(Account(account_id, org, platform, api_url, "access-1", "refresh-1", expires))
-        return account_id
+        account = Account(
+            id=unique("acct"),
+            organization_id=org,
+            platform=platform,
+            api_url=api_url,
+            access_token="access-1",
+            refresh_token="refresh-1",
+            token_expires_at=expires,
+        )
+        AccountStore(self.data).connect(account)
+        return account.id
 
     def invoke(self, output: str, event: dict[str, Any]) -> dict[str, Any]:
+        """Invoke the stack's function named by `output` (SchedulerFunctionName, SweeperFunctionName)."""
         response = self.cloud.client("lambda").invoke(
-            FunctionName=self.cloud.outputs[output], Payload=json.dumps(event).encode()
+            FunctionName=self.outputs[output], Payload=json.dumps(event).encode()
         )
         payload = json.loads(response["Payload"].read())
         assert "FunctionError" not in response, payload
@@ -75,7 +101,7 @@ class Jobs:
         """The job's messages in the DLQ of `queue` (an output prefix: ContextScraping...).
         Read through with a short visibility timeout, so they are back a moment later."""
         sqs = self.cloud.client("sqs")
-        url = self.cloud.outputs[f"{queue}DLQUrl"]
+        url = self.outputs[f"{queue}DLQUrl"]
         found: list[dict[str, Any]] = []
         for _ in range(20):
             messages = sqs.receive_message(

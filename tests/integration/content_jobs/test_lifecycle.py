@@ -11,29 +11,32 @@ import json
 import time
 from datetime import datetime
 
-import pytest
+from content_jobs.catalog import JobType, QueueName
+from content_jobs.payloads import NoopPayload
 
-from conveyor.jobs.catalog import JobType
-from conveyor.jobs.store import NewJob
+from conveyor.jobs.records import NewJob
+from conveyor.jobs.registry import JobPayload
 
-from ..conftest import wait_for
-from .conftest import RunningCloud
-from .jobs_client import ORG_LIMIT, Jobs, unique
+from ...conftest import wait_for
+from .client import ORG_LIMIT, ContentJobs, unique
 from .local_http import Reply, html, local_http
 
+
+class UncheckedImagePayload(JobPayload):
+    """What an older producer might have queued: GENERATE_IMAGE's fields without its limits."""
+
+    prompt: str
+    width: int
+
+
 PAGE = "<html><head><title>Post</title></head><body><article><p>Readable words.</p></article></body></html>"
-
-
-@pytest.fixture(scope="module")
-def jobs(cloud: RunningCloud) -> Jobs:
-    return Jobs(cloud)
 
 
 def _seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
-def test_failed_attempts_back_off_then_the_job_is_dead_lettered_and_retried_from_the_dlq(jobs: Jobs) -> None:
+def test_failed_attempts_back_off_then_the_job_is_dead_lettered_and_retried_from_the_dlq(jobs: ContentJobs) -> None:
     with local_http() as site:
         site.on("GET", "/down", Reply(503, "busy"))
         job_id = jobs.create("SCRAPE_WEBSITE", {"sourceId": unique("src"), "url": f"{site.url}/down"})
@@ -41,7 +44,7 @@ def test_failed_attempts_back_off_then_the_job_is_dead_lettered_and_retried_from
         failed = jobs.wait(job_id, {"FAILED"})
 
         assert failed["attempts"] == 3 and len(site.hits("GET", "/down")) == 3
-        assert failed["error"]["type"] == "TransientJobError" and "HTTP 503" in failed["error"]["message"]
+        assert failed["error"]["type"] == "TransientError" and "HTTP 503" in failed["error"]["message"]
         history = failed["history"]
         assert [h["outcome"] for h in history] == ["failed", "failed", "failed"]
         assert [h.get("retryInSeconds") for h in history] == [1, 2, None]  # the third failure is the last
@@ -58,7 +61,7 @@ def test_failed_attempts_back_off_then_the_job_is_dead_lettered_and_retried_from
         assert jobs.dead_letters("ContextScraping", job_id) == []  # taken out of the DLQ
 
 
-def test_cancel_before_processing_means_it_never_runs(jobs: Jobs) -> None:
+def test_cancel_before_processing_means_it_never_runs(jobs: ContentJobs) -> None:
     with local_http() as site:
         site.on("GET", "/page", html(PAGE))
         job_id = jobs.create("SCRAPE_WEBSITE", {"sourceId": unique("src"), "url": f"{site.url}/page"}, delaySeconds=2)
@@ -72,7 +75,7 @@ def test_cancel_before_processing_means_it_never_runs(jobs: Jobs) -> None:
         assert site.hits("GET", "/page") == []
 
 
-def test_cancel_during_processing_discards_the_late_result(jobs: Jobs) -> None:
+def test_cancel_during_processing_discards_the_late_result(jobs: ContentJobs) -> None:
     source = unique("src")
     with local_http() as site:
         site.on("GET", "/slow", html(PAGE, delay=3))
@@ -89,21 +92,20 @@ def test_cancel_during_processing_discards_the_late_result(jobs: Jobs) -> None:
         assert jobs.data.query(f"SOURCE#{source}", "ITEM#") == []
 
 
-def test_retry_of_a_cancelled_job_runs_it(jobs: Jobs) -> None:
+def test_retry_of_a_cancelled_job_runs_it(jobs: ContentJobs) -> None:
     job_id = jobs.create("NOOP", {"echo": "later"}, delaySeconds=5)
     jobs.api("DELETE", f"/jobs/{job_id}")
     assert jobs.api("POST", f"/jobs/{job_id}/retry")[0] == 202
     assert jobs.wait(job_id)["result"] == {"echo": "later"}
 
 
-def test_an_invalid_payload_fails_once_without_retries_and_says_why(jobs: Jobs) -> None:
+def test_an_invalid_payload_fails_once_without_retries_and_says_why(jobs: ContentJobs) -> None:
     # A producer that bypasses the API (or an older schema) queues a bad payload.
     job_id = unique("bad")
-    new = NewJob(job_id, JobType.GENERATE_IMAGE, unique("org"), {"prompt": "x", "width": 99999})
-    assert jobs.store.create(new)
-    sqs = jobs.cloud.client("sqs")
-    sqs.send_message(
-        QueueUrl=jobs.cloud.outputs["SupportingQueueUrl"],
+    new = NewJob(job_id, JobType.GENERATE_IMAGE, unique("org"), UncheckedImagePayload(prompt="x", width=99999))
+    jobs.store.create(new, QueueName.SUPPORTING)
+    jobs.cloud.client("sqs").send_message(
+        QueueUrl=jobs.outputs["SupportingQueueUrl"],
         MessageBody=json.dumps({"jobId": job_id, "type": "GENERATE_IMAGE", "delivery": 1}),
     )
 
@@ -116,29 +118,23 @@ def test_an_invalid_payload_fails_once_without_retries_and_says_why(jobs: Jobs) 
     assert "InvalidPayload" in dead["MessageAttributes"]["ErrorReason"]["StringValue"]
 
 
-def test_a_stalled_job_goes_back_to_pending_and_runs_again(jobs: Jobs) -> None:
+def test_a_stalled_job_goes_back_to_pending_and_runs_again(jobs: ContentJobs) -> None:
     # A worker took the job and died: RUNNING, heartbeat long gone, its message lost with it.
     job_id = unique("stalled")
-    store = jobs.store
-    assert store.create(NewJob(job_id, JobType.NOOP, unique("org"), {"echo": "again"}))
-    assert store.start(store.get(job_id)).value == "STARTED"
-    dead_worker = store.get(job_id)
-    store._table.update_item(
-        Key={"id": job_id},
-        UpdateExpression="SET heartbeatMs = :old",
-        ExpressionAttributeValues={":old": int((time.time() - 3600) * 1000)},
-    )
+    an_hour_ago = jobs.store_at(lambda: time.time() - 3600)
+    created = an_hour_ago.create(NewJob(job_id, JobType.NOOP, unique("org"), NoopPayload(echo="again")), "supporting")
+    dead_worker = an_hour_ago.start(created, ORG_LIMIT)
 
-    released = jobs.invoke("JobSweeperFunctionName", {})
+    released = jobs.invoke("SweeperFunctionName", {})
 
     assert job_id in released["released"]
     done = jobs.wait(job_id)
     assert (done["status"], done["attempts"], done["result"]) == ("COMPLETED", 2, {"echo": "again"})
     assert [h["outcome"] for h in done["history"]] == ["stalled", "completed"]
-    assert store.org_running(dead_worker.organization_id) == 0
+    assert jobs.store.counters.org_running(dead_worker.organization_id) == 0
 
 
-def test_an_organization_runs_at_most_its_limit_and_every_job_completes(jobs: Jobs) -> None:
+def test_an_organization_runs_at_most_its_limit_and_every_job_completes(jobs: ContentJobs) -> None:
     org, burst = unique("busy-org"), 10
     with local_http() as site:
         site.on("GET", "/page", html(PAGE, delay=0.5))
@@ -156,4 +152,4 @@ def test_an_organization_runs_at_most_its_limit_and_every_job_completes(jobs: Jo
         assert site.peak_in_flight == ORG_LIMIT  # the limit is reached and never passed
     assert {job["status"] for job in done} == {"COMPLETED"}
     assert len(site.hits("GET", "/page")) == burst  # waiting for a slot is no attempt: none was lost or doubled
-    assert jobs.store.org_running(org) == 0
+    assert jobs.store.counters.org_running(org) == 0

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import struct
 
-import pytest
+from content_jobs.data.accounts import AccountStore
+from content_jobs.data.sources import UNHEALTHY_AFTER_FAILURES, SourceStore
 
-from conveyor.jobs.data.accounts import AccountStore
-from conveyor.jobs.data.sources import UNHEALTHY_AFTER_FAILURES, SourceStore
-
-from .conftest import RunningCloud
-from .jobs_client import Jobs, unique
+from .client import ContentJobs, unique
 from .local_http import Reply, html, local_http
 
 ARTICLE = """<html><head><title>Launch notes</title><script>var tracking = 1;</script></head>
@@ -51,12 +48,7 @@ POSTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def jobs(cloud: RunningCloud) -> Jobs:
-    return Jobs(cloud)
-
-
-def test_scrape_website_stores_the_readable_text_once(jobs: Jobs) -> None:
+def test_scrape_website_stores_the_readable_text_once(jobs: ContentJobs) -> None:
     source = unique("site")
     with local_http() as site:
         site.on("GET", "/launch", html(ARTICLE))
@@ -70,7 +62,7 @@ def test_scrape_website_stores_the_readable_text_once(jobs: Jobs) -> None:
     assert SourceStore(jobs.data).get(source).healthy
 
 
-def test_sync_rss_stores_only_new_entries_and_reads_atom(jobs: Jobs) -> None:
+def test_sync_rss_stores_only_new_entries_and_reads_atom(jobs: ContentJobs) -> None:
     source, atom_source = unique("feed"), unique("atom")
     with local_http() as site:
         site.on(
@@ -94,7 +86,7 @@ def test_sync_rss_stores_only_new_entries_and_reads_atom(jobs: Jobs) -> None:
     assert (atom["result"]["format"], atom["result"]["new"]) == ("atom10", 1)
 
 
-def test_a_source_failing_five_times_in_a_row_is_unhealthy_and_no_longer_scheduled(jobs: Jobs) -> None:
+def test_a_source_failing_five_times_in_a_row_is_unhealthy_and_no_longer_scheduled(jobs: ContentJobs) -> None:
     broken, fine = unique("broken"), unique("fine")
     org = unique("org")
     with local_http() as site:
@@ -107,7 +99,7 @@ def test_a_source_failing_five_times_in_a_row_is_unhealthy_and_no_longer_schedul
             assert SourceStore(jobs.data).get(broken).healthy == (round_ < UNHEALTHY_AFTER_FAILURES - 1)
 
         report = jobs.invoke(
-            "JobSchedulerFunctionName", {"schedule": "context-scraping", "scheduledTime": "2026-01-01T06:00:00Z"}
+            "SchedulerFunctionName", {"schedule": "context-scraping", "scheduledTime": "2026-01-01T06:00:00Z"}
         )
 
     scheduled = report["created"] + report["duplicates"] + report["skippedActive"]
@@ -115,7 +107,7 @@ def test_a_source_failing_five_times_in_a_row_is_unhealthy_and_no_longer_schedul
     assert not [job_id for job_id in scheduled if broken in job_id]
 
 
-def test_generate_content_makes_one_variation_per_platform(jobs: Jobs) -> None:
+def test_generate_content_makes_one_variation_per_platform(jobs: ContentJobs) -> None:
     payload = {"topic": "serverless background jobs", "platforms": ["twitter", "linkedin"], "keywords": ["AWS"]}
     done = jobs.wait(jobs.create("GENERATE_CONTENT", payload))
 
@@ -127,7 +119,7 @@ def test_generate_content_makes_one_variation_per_platform(jobs: Jobs) -> None:
     assert stored["variations"] == variations
 
 
-def test_sync_analytics_aggregates_metrics_into_a_learning_record(jobs: Jobs) -> None:
+def test_sync_analytics_aggregates_metrics_into_a_learning_record(jobs: ContentJobs) -> None:
     org = unique("org")
     with local_http() as platform:
         account = jobs.connect_account(platform.url, org)
@@ -143,7 +135,7 @@ def test_sync_analytics_aggregates_metrics_into_a_learning_record(jobs: Jobs) ->
     assert platform.hits("GET", f"/v1/accounts/{account}/posts")[0].headers["Authorization"] == "Bearer access-1"
 
 
-def test_a_429_is_retried_after_its_retry_after(jobs: Jobs) -> None:
+def test_a_429_is_retried_after_its_retry_after(jobs: ContentJobs) -> None:
     with local_http() as platform:
         account = jobs.connect_account(platform.url, unique("org"))
         path = f"/v1/accounts/{account}/posts"
@@ -155,7 +147,7 @@ def test_a_429_is_retried_after_its_retry_after(jobs: Jobs) -> None:
     assert done["history"][0]["retryInSeconds"] == 3  # the server's Retry-After, not the 1 s backoff
 
 
-def test_an_expired_token_marks_the_account_and_is_not_retried(jobs: Jobs) -> None:
+def test_an_expired_token_marks_the_account_and_is_not_retried(jobs: ContentJobs) -> None:
     with local_http() as platform:
         account = jobs.connect_account(platform.url, unique("org"))
         path = f"/v1/accounts/{account}/posts"
@@ -165,11 +157,11 @@ def test_an_expired_token_marks_the_account_and_is_not_retried(jobs: Jobs) -> No
 
     assert (failed["status"], failed["attempts"], failed["error"]["type"]) == ("FAILED", 1, "NeedsReauthorization")
     assert AccountStore(jobs.data).get(account).needs_reauth
-    report = jobs.invoke("JobSchedulerFunctionName", {"schedule": "analytics", "scheduledTime": "2026-01-01T07:00:00Z"})
+    report = jobs.invoke("SchedulerFunctionName", {"schedule": "analytics", "scheduledTime": "2026-01-01T07:00:00Z"})
     assert not [job_id for job_id in report["created"] if account in job_id]  # not scheduled until reconnected
 
 
-def test_refresh_token_stores_the_new_token(jobs: Jobs) -> None:
+def test_refresh_token_stores_the_new_token(jobs: ContentJobs) -> None:
     with local_http() as platform:
         account = jobs.connect_account(platform.url, unique("org"))
         platform.on("POST", "/oauth/token", Reply(200, {"access_token": "access-2", "expires_in": 3600}))
@@ -180,20 +172,20 @@ def test_refresh_token_stores_the_new_token(jobs: Jobs) -> None:
     assert AccountStore(jobs.data).get(account).access_token == "access-2"
 
 
-def test_process_document_reads_text_from_s3(jobs: Jobs) -> None:
+def test_process_document_reads_text_from_s3(jobs: ContentJobs) -> None:
     org, key = unique("org"), f"docs/{unique('brief')}.html"
     jobs.cloud.client("s3").put_object(
-        Bucket=jobs.cloud.outputs["JobDocumentsBucketName"], Key=key, Body=ARTICLE.encode(), ContentType="text/html"
+        Bucket=jobs.outputs["JobDocumentsBucketName"], Key=key, Body=ARTICLE.encode(), ContentType="text/html"
     )
     done = jobs.wait(jobs.create("PROCESS_DOCUMENT", {"documentId": "brief", "key": key}, org))
     missing = jobs.wait(jobs.create("PROCESS_DOCUMENT", {"documentId": "nope", "key": "docs/none.txt"}, org))
 
     assert (done["status"], done["result"]["words"]) == ("COMPLETED", 5)
     assert jobs.data.get(f"ORG#{org}", "DOCUMENT#brief")["text"] == "We launched\nQueues with retries."
-    assert (missing["status"], missing["attempts"], missing["error"]["type"]) == ("FAILED", 1, "PermanentJobError")
+    assert (missing["status"], missing["attempts"], missing["error"]["type"]) == ("FAILED", 1, "PermanentError")
 
 
-def test_publish_content_posts_the_variation_once(jobs: Jobs) -> None:
+def test_publish_content_posts_the_variation_once(jobs: ContentJobs) -> None:
     org = unique("org")
     content = jobs.wait(jobs.create("GENERATE_CONTENT", {"topic": "release day", "platforms": ["linkedin"]}, org))
     with local_http() as platform:
@@ -209,7 +201,7 @@ def test_publish_content_posts_the_variation_once(jobs: Jobs) -> None:
     assert again["result"]["alreadyPublished"] is True
 
 
-def test_generate_image_stores_a_png(jobs: Jobs) -> None:
+def test_generate_image_stores_a_png(jobs: ContentJobs) -> None:
     done = jobs.wait(jobs.create("GENERATE_IMAGE", {"prompt": "a calm queue", "width": 64, "height": 32}))
     result = done["result"]
     png = jobs.cloud.client("s3").get_object(Bucket=result["bucket"], Key=result["key"])["Body"].read()

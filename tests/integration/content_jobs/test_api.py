@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from .conftest import RunningCloud
-from .jobs_client import Jobs, unique
+from .client import ContentJobs, unique
 
 
-@pytest.fixture(scope="module")
-def jobs(cloud: RunningCloud) -> Jobs:
-    return Jobs(cloud)
-
-
-def test_post_get_list_and_stats(jobs: Jobs) -> None:
+def test_post_get_list_and_stats(jobs: ContentJobs) -> None:
     org = unique("org")
     job_id = jobs.create("NOOP", {"echo": "hi"}, org)
 
@@ -26,11 +18,11 @@ def test_post_get_list_and_stats(jobs: Jobs) -> None:
     jobs.wait(second)
     status, page = jobs.api("GET", f"/jobs?organizationId={org}&limit=1")
     assert status == 200 and [j["id"] for j in page["jobs"]] == [second]  # newest first
-    status, rest = jobs.api("GET", f"/jobs?organizationId={org}&limit=1&cursor={page['nextCursor']}")
+    status, rest = jobs.api("GET", f"/jobs?organizationId={org}&limit=1&nextToken={page['nextToken']}")
     assert [j["id"] for j in rest["jobs"]] == [job_id]
     assert (
-        rest["nextCursor"] is None
-        or jobs.api("GET", f"/jobs?organizationId={org}&cursor={rest['nextCursor']}")[1]["jobs"] == []
+        rest["nextToken"] is None
+        or jobs.api("GET", f"/jobs?organizationId={org}&nextToken={rest['nextToken']}")[1]["jobs"] == []
     )
 
     status, completed = jobs.api("GET", f"/jobs?organizationId={org}&status=COMPLETED&type=NOOP")
@@ -45,7 +37,7 @@ def test_post_get_list_and_stats(jobs: Jobs) -> None:
     assert set(stats["queues"]) == {"content-generation", "context-scraping", "analytics-sync", "supporting"}
 
 
-def test_bad_input_is_refused_with_the_field(jobs: Jobs) -> None:
+def test_bad_input_is_refused_with_the_field(jobs: ContentJobs) -> None:
     status, body = jobs.api("POST", "/jobs", {"type": "SCRAPE_WEBSITE", "organizationId": "o", "payload": {"url": "x"}})
     assert status == 422
     assert {tuple(e["loc"]) for e in body["detail"]} == {("body", "payload", "sourceId"), ("body", "payload", "url")}
@@ -59,18 +51,20 @@ def test_bad_input_is_refused_with_the_field(jobs: Jobs) -> None:
 
     status, body = jobs.api("GET", "/jobs?status=LOST")
     assert status == 422 and body["detail"][0]["loc"] == ["query", "status"]
-    status, body = jobs.api("GET", "/jobs?cursor=bm90LWEta2V5")
-    assert status == 400 and "cursor" in body["message"]
+    status, body = jobs.api("GET", "/jobs?nextToken=bm90LWEta2V5")
+    assert (status, body["code"], body["field"]) == (400, "BAD_REQUEST", "nextToken")
+    status, body = jobs.api("GET", "/jobs/has%20space")
+    assert (status, body["code"]) == (422, "VALIDATION_ERROR")
 
 
-def test_unknown_ids_are_404(jobs: Jobs) -> None:
+def test_unknown_ids_are_404(jobs: ContentJobs) -> None:
     missing = unique("missing")
     assert jobs.api("GET", f"/jobs/{missing}")[0] == 404
     assert jobs.api("DELETE", f"/jobs/{missing}")[0] == 404
     assert jobs.api("POST", f"/jobs/{missing}/retry")[0] == 404
 
 
-def test_a_completed_job_can_be_neither_retried_nor_cancelled(jobs: Jobs) -> None:
+def test_a_completed_job_can_be_neither_retried_nor_cancelled(jobs: ContentJobs) -> None:
     job_id = jobs.create("NOOP", {})
     jobs.wait(job_id)
     status, body = jobs.api("POST", f"/jobs/{job_id}/retry")
@@ -78,14 +72,14 @@ def test_a_completed_job_can_be_neither_retried_nor_cancelled(jobs: Jobs) -> Non
     assert jobs.api("DELETE", f"/jobs/{job_id}")[0] == 409
 
 
-def test_the_same_job_id_twice_queues_one_job(jobs: Jobs) -> None:
+def test_the_same_job_id_twice_queues_one_job(jobs: ContentJobs) -> None:
     request = {"type": "NOOP", "organizationId": "o", "payload": {}, "jobId": unique("mine")}
     first, again = jobs.api("POST", "/jobs", request), jobs.api("POST", "/jobs", request)
     assert (first[0], first[1]["duplicate"], again[0], again[1]["duplicate"]) == (202, False, 202, True)
     assert jobs.wait(request["jobId"])["attempts"] == 1
 
 
-def test_health_and_the_openapi_document(jobs: Jobs) -> None:
+def test_health_and_the_openapi_document(jobs: ContentJobs) -> None:
     status, health = jobs.api("GET", "/health")
     assert status == 200 and health["status"] == "ok"
     assert set(health["checks"]) == {

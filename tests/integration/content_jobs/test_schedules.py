@@ -7,26 +7,18 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from ..conftest import wait_for
-from .conftest import RunningCloud
-from .jobs_client import Jobs, unique
+from ...conftest import wait_for
+from .client import ContentJobs, unique
 from .local_http import Reply, local_http
 
 POSTS = {"posts": [{"id": "p1", "publishedAt": "2026-11-01T09:00:00Z", "impressions": 10, "likes": 1}]}
 
 
-@pytest.fixture(scope="module")
-def jobs(cloud: RunningCloud) -> Jobs:
-    return Jobs(cloud)
+def fire(jobs: ContentJobs, when: str) -> dict:
+    return jobs.invoke("SchedulerFunctionName", {"schedule": "analytics", "scheduledTime": when})
 
 
-def fire(jobs: Jobs, when: str) -> dict:
-    return jobs.invoke("JobSchedulerFunctionName", {"schedule": "analytics", "scheduledTime": when})
-
-
-def test_a_repeated_firing_queues_nothing_twice_and_an_active_job_blocks_the_next(jobs: Jobs) -> None:
+def test_a_repeated_firing_queues_nothing_twice_and_an_active_job_blocks_the_next(jobs: ContentJobs) -> None:
     with local_http() as platform:
         account = jobs.connect_account(platform.url, unique("org"))
         path = f"/v1/accounts/{account}/posts"
@@ -51,13 +43,13 @@ def test_a_repeated_firing_queues_nothing_twice_and_an_active_job_blocks_the_nex
     assert sorted(ids) == [first_id, f"SYNC_ANALYTICS-{account}-20260102T120000Z"]
 
 
-def test_an_eventbridge_scheduler_firing_creates_jobs_named_by_its_time(jobs: Jobs) -> None:
+def test_an_eventbridge_scheduler_firing_creates_jobs_named_by_its_time(jobs: ContentJobs) -> None:
     """scheduler_context_attributes: <aws.scheduler.scheduled-time> arrives filled in."""
     cloud = jobs.cloud
     with local_http() as platform:
         account = jobs.connect_account(platform.url, unique("org"))
         platform.on("GET", f"/v1/accounts/{account}/posts", Reply(200, POSTS))
-        function_arn = cloud.client("lambda").get_function(FunctionName=cloud.outputs["JobSchedulerFunctionName"])[
+        function_arn = cloud.client("lambda").get_function(FunctionName=jobs.outputs["SchedulerFunctionName"])[
             "Configuration"
         ]["FunctionArn"]
         at = (datetime.now(UTC) + timedelta(seconds=2)).strftime("%Y-%m-%dT%H:%M:%S")
