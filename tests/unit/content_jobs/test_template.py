@@ -49,10 +49,10 @@ def test_each_function_is_given_every_variable_its_settings_read(function: str) 
 def test_the_root_stack_passes_every_parameter_and_gives_the_api_its_variables() -> None:
     root = template(ROOT_TEMPLATE)["Resources"]
     [(name, application)] = [
-        (name, r) for name, r in root.items() if r["Properties"].get("Location") == "stacks/content-jobs.yaml"
+        (name, r) for name, r in root.items() if r.get("Properties", {}).get("Location") == "stacks/content-jobs.yaml"
     ]
     assert set(application["Properties"]["Parameters"]) == set(stack()["Parameters"])
-    api = next(r for r in root.values() if r["Properties"].get("CodeUri") == "functions/api")
+    api = next(r for r in root.values() if r.get("Properties", {}).get("CodeUri") == "functions/api")
     assert variables(ApiSettings) <= set(api["Properties"]["Environment"]["Variables"])
     used = {
         value["Fn::GetAtt"][1].removeprefix("Outputs.")

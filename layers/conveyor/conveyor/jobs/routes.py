@@ -52,8 +52,8 @@ def job_router(jobs: JobService) -> Router:
     router = Router()
     metrics = Metrics()
     registry = jobs.registry
-    JobType = registry.types  # noqa: N806 - used as a type
-    QueueName = registry.queues  # noqa: N806
+    JobType = registry.types
+    QueueName = registry.queues
 
     class JobRequest(ApiModel):
         model_config = ConfigDict(extra="forbid")
