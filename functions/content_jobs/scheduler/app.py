@@ -13,9 +13,9 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from content_jobs.scheduler import ContentJobsScheduler
 from content_jobs.schedules import Firing
-
 from conveyor.core.aws import AwsClients
 
 logger = Logger()

@@ -8,8 +8,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from content_jobs.sweeper import stalled_jobs
 
+from content_jobs.sweeper import stalled_jobs
 from conveyor.core.aws import AwsClients
 
 logger = Logger()

@@ -17,8 +17,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from content_jobs.worker import ContentJobsWorker
 
+from content_jobs.worker import ContentJobsWorker
 from conveyor.core.aws import AwsClients
 from conveyor.jobs.status import JobStatus
 from conveyor.jobs.worker import Outcome, RetryScheduled

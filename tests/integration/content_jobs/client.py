@@ -11,7 +11,6 @@ from typing import Any
 
 from content_jobs.data.accounts import Account, AccountStore
 from content_jobs.data.table import DataTable
-
 from conveyor.core.clock import Clock
 from conveyor.jobs.store import JobStore
 from localcloud import deploy as deployer

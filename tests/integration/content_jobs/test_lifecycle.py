@@ -13,7 +13,6 @@ from datetime import datetime
 
 from content_jobs.catalog import JobType, QueueName
 from content_jobs.payloads import NoopPayload
-
 from conveyor.jobs.records import NewJob
 from conveyor.jobs.registry import JobPayload
 

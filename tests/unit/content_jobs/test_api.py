@@ -8,8 +8,8 @@ from typing import Any
 
 import boto3
 import pytest
-from content_jobs.api import ContentJobsApi
 
+from content_jobs.api import ContentJobsApi
 from conveyor.core.aws import AwsClients
 from conveyor.core.rest import rest_api
 

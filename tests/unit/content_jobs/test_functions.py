@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import boto3
 import pytest
+
 from content_jobs.api import ContentJobsApi
 from content_jobs.catalog import REGISTRY, JobType
-
 from conveyor.core.aws import AwsClients
 from conveyor.core.settings import ConfigurationError
 from conveyor.jobs.records import NewJob

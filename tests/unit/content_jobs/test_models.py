@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from content_jobs.catalog import REGISTRY, JobType, QueueName
 from content_jobs.providers.http import retry_after
 from content_jobs.settings import WorkerSettings
-
 from conveyor.core.settings import ConfigurationError
 from conveyor.core.status import Phase
 from conveyor.jobs.backoff import MAX_VISIBILITY_SECONDS, RetryPolicy, parse_backoff

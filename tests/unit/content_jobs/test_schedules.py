@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from content_jobs.catalog import REGISTRY, JobType, QueueName
 from content_jobs.data.sources import SourceStore
 from content_jobs.data.table import DataTable
@@ -12,7 +13,6 @@ from content_jobs.payloads import NoopPayload
 from content_jobs.scheduler import ContentJobsScheduler
 from content_jobs.schedules import Firing, ScheduleName
 from content_jobs.settings import SchedulerSettings, SweeperSettings
-
 from conveyor.core.aws import AwsClients
 from conveyor.jobs.records import NewJob
 from conveyor.jobs.schedules import scheduled_job_id

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from content_jobs.catalog import REGISTRY, JobType, QueueName
 from content_jobs.settings import ApiSettings
-
 from conveyor.core.aws import AwsClients
 from conveyor.core.errors import InvalidRequest
 from conveyor.jobs.errors import NotAllowed

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from content_jobs.settings import ApiSettings, SchedulerSettings, SweeperSettings, WorkerSettings
 
+from content_jobs.settings import ApiSettings, SchedulerSettings, SweeperSettings, WorkerSettings
 from conveyor.core.settings import EnvironmentSettings
 
 from ...template_resources import PROJECT_DIR, ROOT_TEMPLATE, template

@@ -9,11 +9,11 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 from content_jobs.catalog import REGISTRY, JobType, QueueName
 from content_jobs.errors import RateLimited
 from content_jobs.payloads import NoopPayload
 from content_jobs.settings import WorkerSettings
-
 from conveyor.core.aws import AwsClients
 from conveyor.core.dead_letter import REASON_ATTRIBUTE
 from conveyor.core.errors import PermanentError
