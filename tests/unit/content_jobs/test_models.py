@@ -43,6 +43,11 @@ def test_an_invalid_payload_names_the_field(job_type: JobType, payload: dict, fi
     assert f"{field}:" in str(caught.value)
 
 
+def test_a_type_the_registry_does_not_know_is_an_invalid_payload() -> None:
+    with pytest.raises(InvalidPayload, match="no job type 'MAKE_COFFEE'"):
+        REGISTRY.parse_payload("MAKE_COFFEE", {})
+
+
 def test_a_valid_payload_takes_its_defaults_and_goes_out_in_camel_case() -> None:
     payload = REGISTRY.parse_payload(JobType.SCRAPE_WEBSITE, {"sourceId": "blog", "url": "http://x/"})
     assert payload.to_json() == {"sourceId": "blog", "url": "http://x/", "maxChars": 20000}

@@ -62,7 +62,9 @@ class JobRegistry:
         return self._kinds[job_type].payload
 
     def parse_payload(self, job_type: str, payload: Any) -> JobPayload:
-        """The typed payload, or InvalidPayload naming the fields that are wrong."""
+        """The typed payload, or InvalidPayload naming the fields that are wrong (or the type, unknown here)."""
+        if not self.knows(job_type):
+            raise InvalidPayload(f"type: no job type {job_type!r} here")
         try:
             return self.payload_model(job_type).model_validate(payload)
         except ValidationError as error:
