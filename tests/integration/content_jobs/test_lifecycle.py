@@ -136,7 +136,8 @@ def test_a_stalled_job_goes_back_to_pending_and_runs_again(jobs: ContentJobs) ->
 def test_an_organization_runs_at_most_its_limit_and_every_job_completes(jobs: ContentJobs) -> None:
     org, burst = unique("busy-org"), 10
     with local_http() as site:
-        site.on("GET", "/page", html(PAGE, delay=0.5))
+        # Each fetch holds its job's slot 1.5 s: long enough for the jobs to overlap on a loaded machine.
+        site.on("GET", "/page", html(PAGE, delay=1.5))
         ids = [
             jobs.create("SCRAPE_WEBSITE", {"sourceId": unique("src"), "url": f"{site.url}/page"}, org)
             for _ in range(burst)
