@@ -7,8 +7,9 @@ A fresh local cloud on free ports with the template's production defaults.
 Throughput: the supporting queue's event source mapping is paused, the jobs
 are queued (record + message each, as `POST /jobs` does), the mapping is
 resumed, and the clock runs until the queue's COMPLETED count has them all:
-each job is one SQS delivery, one Lambda invocation (BatchSize 1,
-MaximumConcurrency 10) and four DynamoDB transactions/reads. Prints figures;
+each job is one SQS delivery, one invocation of the content-jobs worker (BatchSize 1,
+MaximumConcurrency 10 on this queue's mapping) and three DynamoDB calls (read,
+start, complete) plus the counters' read for the metrics. Prints figures;
 asserts nothing.
 """
 
@@ -25,10 +26,15 @@ from pathlib import Path
 
 from figures import percentile
 
-from conveyor.jobs.catalog import JobStatus, JobType, QueueName
+from content_jobs.catalog import JobType, QueueName
+from content_jobs.payloads import NoopPayload
 from conveyor.jobs.messages import JobMessage
-from conveyor.jobs.store import JobStore, NewJob
-from localcloud import runner
+from conveyor.jobs.records import NewJob
+from conveyor.jobs.status import JobStatus
+from conveyor.jobs.store import JobStore
+from localcloud import deploy, runner
+
+SUPPORTING = QueueName.SUPPORTING.value
 
 
 def post_latency(cloud: runner.CloudProcess, posts: int) -> list[float]:
@@ -36,9 +42,8 @@ def post_latency(cloud: runner.CloudProcess, posts: int) -> list[float]:
     body = json.dumps({"type": "NOOP", "organizationId": "bench-post", "payload": {}}).encode()
     timings = []
     for index in range(posts + 10):
-        request = urllib.request.Request(
-            f"{cloud.settings.api_url}/jobs", data=body, method="POST", headers={"content-type": "application/json"}
-        )
+        headers = {"content-type": "application/json", "Authorization": f"Bearer {cloud.token}"}
+        request = urllib.request.Request(f"{cloud.settings.api_url}/jobs", data=body, method="POST", headers=headers)
         started = time.perf_counter()
         with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
@@ -49,14 +54,22 @@ def post_latency(cloud: runner.CloudProcess, posts: int) -> list[float]:
 
 
 def completed(store: JobStore) -> int:
-    return store.counts()[QueueName.SUPPORTING][JobStatus.COMPLETED]
+    return store.counters.by_queue([SUPPORTING])[SUPPORTING][JobStatus.COMPLETED]
+
+
+def content_jobs_outputs(cloud: runner.CloudProcess) -> dict[str, str]:
+    """The outputs of the content-jobs stack, nested under the root stack as `ContentJobs`."""
+    cfn = cloud.client("cloudformation")
+    nested = cfn.describe_stack_resource(StackName=cloud.settings.stack_name, LogicalResourceId="ContentJobs")
+    return deploy.stack_outputs(cfn, nested["StackResourceDetail"]["PhysicalResourceId"])
 
 
 def throughput(cloud: runner.CloudProcess, jobs: int) -> float:
     """Jobs per second from resuming the paused queue until all are COMPLETED."""
     lam, sqs = cloud.client("lambda"), cloud.client("sqs")
-    store = JobStore(cloud.resource("dynamodb").Table(cloud.outputs["JobsTableName"]), 50)
-    queue_url = cloud.outputs["SupportingQueueUrl"]
+    outputs = content_jobs_outputs(cloud)
+    store = JobStore(cloud.resource("dynamodb").Table(outputs["JobsTableName"]))
+    queue_url = outputs["SupportingQueueUrl"]
     mapping = lam.list_event_source_mappings(EventSourceArn=_arn(sqs, queue_url))["EventSourceMappings"][0]
     while _depth(sqs, queue_url):
         time.sleep(0.2)  # the latency run's jobs finish first
@@ -64,9 +77,9 @@ def throughput(cloud: runner.CloudProcess, jobs: int) -> float:
 
     lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
     for index in range(jobs):
-        job = NewJob(f"bench-{time.time_ns()}-{index}", JobType.NOOP, f"bench-org-{index % 20}", {"echo": ""})
-        store.create(job)
-        sqs.send_message(QueueUrl=queue_url, MessageBody=JobMessage.of(store.get(job.id)).body())
+        new = NewJob(f"bench-{time.time_ns()}-{index}", JobType.NOOP, f"bench-org-{index % 20}", NoopPayload())
+        job = store.create(new, SUPPORTING)
+        sqs.send_message(QueueUrl=queue_url, MessageBody=JobMessage.of(job).body())
     started = time.perf_counter()
     lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
     while completed(store) < before + jobs:

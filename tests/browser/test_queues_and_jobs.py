@@ -9,14 +9,14 @@ from playwright.sync_api import Page, expect
 
 from localcloud.runner import CloudProcess
 
-from ..integration.jobs_client import Jobs, unique
-from ..integration.local_http import Reply, html, local_http
+from ..integration.content_jobs.client import ContentJobs, unique
+from ..integration.content_jobs.local_http import Reply, html, local_http
 
 PAGE = "<html><head><title>Post</title></head><body><article><p>Readable words.</p></article></body></html>"
 
 
 def test_a_poison_message_is_seen_in_its_dlq_redriven_and_then_processed(page: Page, cloud: CloudProcess) -> None:
-    jobs = Jobs(cloud)
+    jobs = ContentJobs(cloud)
     with local_http() as site:
         site.on("GET", "/flaky", Reply(503, "busy"))
         job_id = jobs.create("SCRAPE_WEBSITE", {"sourceId": unique("src"), "url": f"{site.url}/flaky"})
@@ -48,7 +48,7 @@ def test_a_poison_message_is_seen_in_its_dlq_redriven_and_then_processed(page: P
 
 
 def test_a_job_is_cancelled_from_its_page(page: Page, cloud: CloudProcess) -> None:
-    jobs = Jobs(cloud)
+    jobs = ContentJobs(cloud)
     job_id = jobs.create("NOOP", {"echo": "never"}, delaySeconds=60)
 
     page.goto("/jobs?status=PENDING&type=NOOP")

@@ -1,25 +1,25 @@
 """What travels on a job queue: which job, and which delivery of it.
 
-The job record is the truth; the message only says "run job X, delivery N".
-A retry or a stalled-job recovery bumps the job's delivery and sends a new
-message, so any older copy still in flight is recognised and dropped.
+The job record is the truth; the message only says "run job X, delivery N". A retry
+or a stalled-job recovery bumps the job's delivery and sends a new message, so any
+older copy still in flight is recognised and dropped.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from conveyor.jobs.catalog import JobType
+from conveyor.core.models import ApiModel
 from conveyor.jobs.records import Job
 
 
-class JobMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+class JobMessage(ApiModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    job_id: Annotated[str, Field(alias="jobId", min_length=1, max_length=200)]
-    type: JobType
+    job_id: Annotated[str, Field(min_length=1, max_length=200)]
+    type: str
     delivery: Annotated[int, Field(ge=1)]
 
     @classmethod
@@ -27,4 +27,4 @@ class JobMessage(BaseModel):
         return cls(job_id=job.id, type=job.type, delivery=job.delivery)
 
     def body(self) -> str:
-        return self.model_dump_json(by_alias=True)
+        return self.model_dump_json()

@@ -1,14 +1,22 @@
-"""The job queues in SQS: send, delay, look into the DLQ, count."""
+"""A job workload's queues in SQS: send, delay, look into the DLQ, count.
+
+Queues are named `<prefix>-<queue>` with their DLQ `<prefix>-<queue>-dlq` (the
+workload's stack names them so), which is how a function finds a queue's URL from
+its short name, and a worker finds which queue a message came from (its
+`eventSourceARN`). A queue's visibility timeout is its lock duration: how long a
+worker holds a job before it counts as stalled. URLs and lock durations are looked up
+once per `JobQueues`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from typing import Any
 
-from conveyor.aws import client
-from conveyor.jobs.catalog import QueueName
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from conveyor.core.dead_letter import dead_letter
 from conveyor.jobs.messages import JobMessage
-from conveyor.jobs.settings import JobSettings
 
 MAX_DELAY_SECONDS = 900  # SQS DelaySeconds
 _DEPTH_ATTRIBUTES = [
@@ -28,34 +36,52 @@ class QueueDepth:
 
 
 class JobQueues:
-    def __init__(self, settings: JobSettings) -> None:
-        self._settings = settings
-        self._sqs = client("sqs")
+    def __init__(self, sqs: Any, prefix: str) -> None:
+        self._sqs = sqs
+        self._prefix = prefix
+        self._urls: dict[str, str] = {}
+        self._lock_seconds: dict[str, int] = {}
 
-    def url(self, queue: QueueName) -> str:
-        return _queue_url(self._settings.queue_name(queue))
+    def name(self, queue: str) -> str:
+        return f"{self._prefix}-{queue}"
 
-    def dlq_url(self, queue: QueueName) -> str:
-        return _queue_url(self._settings.dlq_name(queue))
+    def url(self, queue: str) -> str:
+        return self._url(self.name(queue))
 
-    def lock_seconds(self, queue: QueueName) -> int:
-        """A queue's visibility timeout is how long a worker holds a job before it counts as stalled."""
-        return _visibility_timeout(self.url(queue))
+    def dlq_url(self, queue: str) -> str:
+        return self._url(f"{self.name(queue)}-dlq")
 
-    def send(self, queue: QueueName, message: JobMessage, delay_seconds: int = 0) -> None:
+    def queue_of(self, arn: str) -> str:
+        """The short name of the queue whose ARN is `arn` (an SQS record's eventSourceARN)."""
+        name = arn.rsplit(":", 1)[-1]
+        if not name.startswith(f"{self._prefix}-") or name.endswith("-dlq"):
+            raise ValueError(f"{arn} is not one of the job queues named {self._prefix}-*")
+        return name.removeprefix(f"{self._prefix}-")
+
+    def lock_seconds(self, queue: str) -> int:
+        if queue not in self._lock_seconds:
+            attributes = self._sqs.get_queue_attributes(QueueUrl=self.url(queue), AttributeNames=["VisibilityTimeout"])
+            self._lock_seconds[queue] = int(attributes["Attributes"]["VisibilityTimeout"])
+        return self._lock_seconds[queue]
+
+    def send(self, queue: str, message: JobMessage, delay_seconds: int = 0) -> None:
         self._sqs.send_message(
             QueueUrl=self.url(queue),
             MessageBody=message.body(),
             DelaySeconds=max(0, min(delay_seconds, MAX_DELAY_SECONDS)),
         )
 
-    def delay_redelivery(self, queue: QueueName, receipt_handle: str, seconds: int) -> None:
+    def delay_redelivery(self, queue: str, receipt_handle: str, seconds: int) -> None:
         """Keep a received message hidden for `seconds` more: the next attempt's backoff."""
         self._sqs.change_message_visibility(
             QueueUrl=self.url(queue), ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
         )
 
-    def take_from_dlq(self, queue: QueueName, job_id: str) -> int:
+    def dead_letter(self, queue: str, record: SQSRecord, reason: str) -> None:
+        """Send a received message straight to the queue's DLQ, with the reason."""
+        dead_letter(self._sqs, self.dlq_url(queue), record, reason)
+
+    def take_from_dlq(self, queue: str, job_id: str) -> int:
         """Delete the job's messages from the queue's DLQ; how many there were.
 
         A DLQ is small and looked into rarely, so it is read through; messages of
@@ -84,7 +110,7 @@ class JobQueues:
                 break
         return taken
 
-    def depth(self, queue: QueueName) -> QueueDepth:
+    def depth(self, queue: str) -> QueueDepth:
         main = self._attributes(self.url(queue))
         dlq = self._attributes(self.dlq_url(queue))
         return QueueDepth(
@@ -93,6 +119,11 @@ class JobQueues:
             delayed=main["ApproximateNumberOfMessagesDelayed"],
             dead_letters=sum(dlq.values()),
         )
+
+    def _url(self, name: str) -> str:
+        if name not in self._urls:
+            self._urls[name] = self._sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        return self._urls[name]
 
     def _attributes(self, url: str) -> dict[str, int]:
         attributes = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=_DEPTH_ATTRIBUTES)["Attributes"]
@@ -104,20 +135,3 @@ def _job_id(body: str) -> str | None:
         return JobMessage.model_validate_json(body).job_id
     except ValueError:
         return None
-
-
-@cache
-def _queue_url(name: str) -> str:
-    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
-
-
-@cache
-def _visibility_timeout(url: str) -> int:
-    attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
-    return int(attributes["Attributes"]["VisibilityTimeout"])
-
-
-def clear_caches() -> None:
-    """Tests create new queues under the same names."""
-    _queue_url.cache_clear()
-    _visibility_timeout.cache_clear()

@@ -1,60 +1,37 @@
-"""Configuration of the job functions, read once from the environment the template sets."""
+"""What the job engine reads from a function's environment (`conveyor.core.settings`).
+
+JOBS_TABLE              the jobs table (job records and their counters)
+JOB_QUEUE_PREFIX        queues are named `<prefix>-<queue>` and `<prefix>-<queue>-dlq`
+JOB_MAX_ATTEMPTS        attempts before FAILED (workers)
+JOB_BACKOFF_SECONDS     `60,300,900`: the wait after failed attempt 1, 2, 3... (workers)
+JOB_ORG_RUNNING_LIMIT   RUNNING jobs per organization (workers)
+JOB_ORG_WAIT_SECONDS    how long a job waiting for a free slot waits before looking again (workers)
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from functools import cache
+from typing import Annotated
 
-from conveyor.jobs.catalog import QueueName
+from pydantic import BeforeValidator
 
+from conveyor.core.settings import EnvironmentSettings, env
+from conveyor.jobs.backoff import RetryPolicy, parse_backoff
 
-@dataclass(frozen=True)
-class JobSettings:
-    jobs_table: str
-    data_table: str
-    documents_bucket: str
-    # Queues are named `<prefix>-<queue>` and `<prefix>-<queue>-dlq` (template.yaml).
-    queue_prefix: str
-    # The queue a worker function consumes; empty elsewhere.
-    worker_queue: QueueName | None
-    max_attempts: int
-    # backoff_seconds[n - 1] is the wait after failed attempt n; the last one repeats.
-    backoff_seconds: tuple[int, ...]
-    org_running_limit: int
-    # How long a job waits for a free slot of its organization before it is looked at again.
-    org_wait_seconds: int
-    # Outbound HTTP (scraping, feeds, platform APIs).
-    http_timeout_seconds: float
-
-    def queue_name(self, queue: QueueName) -> str:
-        return f"{self.queue_prefix}-{queue.value}"
-
-    def dlq_name(self, queue: QueueName) -> str:
-        return f"{self.queue_prefix}-{queue.value}-dlq"
+Backoff = Annotated[tuple[int, ...], BeforeValidator(parse_backoff)]
 
 
-def parse_backoff(text: str) -> tuple[int, ...]:
-    """`60,300,900` -> (60, 300, 900): whole seconds, as SQS counts them."""
-    delays = tuple(int(part) for part in text.replace(" ", "").split(",") if part)
-    if not delays or any(delay < 0 or delay > 43_200 for delay in delays):
-        raise ValueError(f"JOB_BACKOFF_SECONDS must list 0-43200 s delays, got {text!r}")
-    return delays
+class JobSettings(EnvironmentSettings):
+    """What every function that reads or queues jobs needs."""
+
+    jobs_table: str = env("JOBS_TABLE", min_length=1)
+    queue_prefix: str = env("JOB_QUEUE_PREFIX", min_length=1)
 
 
-@cache
-def job_settings() -> JobSettings:
-    env = os.environ
-    worker_queue = env.get("JOB_WORKER_QUEUE")
-    return JobSettings(
-        jobs_table=env.get("JOBS_TABLE", ""),
-        data_table=env.get("JOB_DATA_TABLE", ""),
-        documents_bucket=env.get("JOB_DOCUMENTS_BUCKET", ""),
-        queue_prefix=env.get("JOB_QUEUE_PREFIX", "conveyor-jobs"),
-        worker_queue=QueueName(worker_queue) if worker_queue else None,
-        max_attempts=int(env.get("JOB_MAX_ATTEMPTS", "3")),
-        backoff_seconds=parse_backoff(env.get("JOB_BACKOFF_SECONDS", "60,300,900")),
-        org_running_limit=int(env.get("JOB_ORG_RUNNING_LIMIT", "50")),
-        org_wait_seconds=int(env.get("JOB_ORG_WAIT_SECONDS", "5")),
-        http_timeout_seconds=float(env.get("JOB_HTTP_TIMEOUT_SECONDS", "10")),
-    )
+class JobWorkerSettings(JobSettings):
+    max_attempts: int = env("JOB_MAX_ATTEMPTS", 3, ge=1, le=10)
+    backoff_seconds: Backoff = env("JOB_BACKOFF_SECONDS", (60, 300, 900))
+    org_running_limit: int = env("JOB_ORG_RUNNING_LIMIT", 50, ge=1)
+    org_wait_seconds: int = env("JOB_ORG_WAIT_SECONDS", 5, ge=1, le=450)
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(self.max_attempts, self.backoff_seconds)

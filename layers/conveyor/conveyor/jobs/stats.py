@@ -2,37 +2,62 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
 
-from conveyor.jobs.catalog import JobStatus, QueueName
+from pydantic import Field
+
+from conveyor.core.models import ApiModel
+from conveyor.jobs.counters import JobCounters
 from conveyor.jobs.queues import JobQueues
-from conveyor.jobs.store import JobStore
+from conveyor.jobs.status import JobStatus
 
 
-def queue_stats(store: JobStore, queues: JobQueues) -> dict[str, Any]:
-    counts = store.counts()
-    report: dict[str, Any] = {}
-    for queue in QueueName:
+class MessageCounts(ApiModel):
+    visible: int = Field(description="waiting to be received")
+    in_flight: int = Field(description="received and not deleted: running, or hidden for a backoff")
+    delayed: int = Field(description="sent with a delay (a job waiting for its organization's slot, delaySeconds)")
+
+
+class QueueStats(ApiModel):
+    jobs: dict[JobStatus, int] = Field(description="jobs of the queue in each status (exact)")
+    active: int = Field(description="PENDING + RUNNING")
+    messages: MessageCounts
+    dead_letters: int = Field(description="messages in the queue's DLQ")
+
+
+class JobStats(ApiModel):
+    queues: dict[str, QueueStats]
+
+
+class HealthReport(ApiModel):
+    status: Literal["ok", "unhealthy"]
+    checks: dict[str, str] = Field(description='each dependency: "ok", or why not')
+
+
+def job_stats(counters: JobCounters, queues: JobQueues, names: Iterable[str]) -> JobStats:
+    counts = counters.by_queue(names)
+    report = {}
+    for queue, jobs in counts.items():
         depth = queues.depth(queue)
-        report[queue.value] = {
-            "jobs": {status.value: counts[queue][status] for status in JobStatus},
-            "active": counts[queue][JobStatus.PENDING] + counts[queue][JobStatus.RUNNING],
-            "messages": {"visible": depth.visible, "inFlight": depth.in_flight, "delayed": depth.delayed},
-            "deadLetters": depth.dead_letters,
-        }
-    return report
+        report[queue] = QueueStats(
+            jobs=jobs,
+            active=jobs[JobStatus.PENDING] + jobs[JobStatus.RUNNING],
+            messages=MessageCounts(visible=depth.visible, in_flight=depth.in_flight, delayed=depth.delayed),
+            dead_letters=depth.dead_letters,
+        )
+    return JobStats(queues=report)
 
 
-def health(store: JobStore, queues: JobQueues) -> dict[str, str]:
-    """Each dependency: "ok" or why not."""
-    checks: dict[str, str] = {}
-    checks["table"] = _check(store.ping)
-    for queue in QueueName:
-        checks[f"queue:{queue.value}"] = _check(lambda queue=queue: queues.depth(queue))
-    return checks
+def health(ping_table: Callable[[], Any], queues: JobQueues, names: Iterable[str]) -> HealthReport:
+    checks = {"table": _check(ping_table)}
+    for queue in names:
+        checks[f"queue:{queue}"] = _check(lambda queue=queue: queues.depth(queue))
+    healthy = all(result == "ok" for result in checks.values())
+    return HealthReport(status="ok" if healthy else "unhealthy", checks=checks)
 
 
-def _check(probe: Any) -> str:
+def _check(probe: Callable[[], Any]) -> str:
     try:
         probe()
     except Exception as error:  # any failure is the answer to report

@@ -1,480 +1,280 @@
-"""Job records in DynamoDB, and the counters that move with them.
+"""Job records in DynamoDB: creating them, and moving them from status to status.
 
-One table, three kinds of item (`id` is the key):
+Every status change is one transaction (`conveyor.core.dynamo.Transaction`): the job's
+update, conditional on the status and delivery the caller saw, together with the
+counters its transition moves (`transitions`, `counters`). So the counters are exact,
+a stale worker never overwrites a newer state, and the per-organization limit is a
+condition on the organization's counter. A change whose condition fails raises
+`JobChanged` carrying the job as it is now (ReturnValuesOnConditionCheckFailure), so
+nobody reads it again to find out why.
 
-    id               what
-    <job id>         the job: type, queue, organizationId, status, payload, result, error, attempts...
-    stats#<queue>    how many jobs of the queue are in each status
-    org#<org id>     how many jobs of the organization are RUNNING
-
-Every status change is one transaction: the job's conditional update (it must
-still be in the status and delivery the caller saw) together with the counters
-it moves. So the counters are exact, a stale worker cannot overwrite a newer
-state, and the per-organization limit is a condition on the org counter.
-Payloads and results are stored as JSON text, so they come back exactly.
+Each change returns the job as it left it, worked out from the change itself: what
+DynamoDB now holds, without reading it back.
 """
 
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
-from conveyor.jobs.catalog import QUEUE_OF, JobStatus, JobType, QueueName
-from conveyor.jobs.records import Job, now_iso
+from conveyor.core.clock import Clock, iso, now_ms, system_clock
+from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed
+from conveyor.jobs.counters import JobCounters
+from conveyor.jobs.errors import JobNotFound, NotAllowed
+from conveyor.jobs.records import Attempt, Failure, Job, NewJob
+from conveyor.jobs.status import RETRYABLE, JobStatus
+from conveyor.jobs.transitions import transition
 
-LIST_KEY = "JOB"  # every job carries it, so the byCreated index lists them all, newest first
-_FINAL_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
-
-
-class StartResult(StrEnum):
-    STARTED = "STARTED"
-    ORG_BUSY = "ORG_BUSY"  # the organization has its limit of RUNNING jobs
-    GONE = "GONE"  # the job is no longer PENDING at this delivery
+_CANCEL_TRIES = 5
 
 
-class NotAllowed(Exception):
-    """The job's status does not allow the change (cancel a finished job, retry a completed one)."""
+class JobChanged(Exception):
+    """The job is no longer in the status and delivery the caller saw. `current` is the
+    job as it is now (None: it no longer exists)."""
 
-    def __init__(self, job: Job, action: str) -> None:
-        super().__init__(f"cannot {action} job {job.id}: it is {job.status.value}")
-        self.job = job
-
-
-@dataclass(frozen=True)
-class NewJob:
-    id: str
-    type: JobType
-    organization_id: str
-    payload: dict[str, Any]
-    schedule_id: str | None = None
-
-    @property
-    def queue(self) -> QueueName:
-        return QUEUE_OF[self.type]
+    def __init__(self, job_id: str, current: Job | None) -> None:
+        super().__init__(f"job {job_id} changed meanwhile ({current.status if current else 'gone'})")
+        self.current = current
 
 
-@dataclass(frozen=True)
-class JobFilter:
-    status: JobStatus | None = None
-    type: JobType | None = None
-    organization_id: str | None = None
-    queue: QueueName | None = None
+class JobExists(Exception):
+    def __init__(self, existing: Job) -> None:
+        super().__init__(existing.id)
+        self.existing = existing
+
+
+class OrganizationAtLimit(Exception):
+    """The organization has its limit of RUNNING jobs."""
 
 
 class JobStore:
-    def __init__(self, table: Any, org_running_limit: int) -> None:
+    def __init__(self, table: Any, clock: Clock = system_clock) -> None:
         self._table = table
-        self._client = table.meta.client
-        self._org_limit = org_running_limit
+        self._clock = clock
+        self.counters = JobCounters(table)
 
-    # -- create and read ---------------------------------------------------------------
-
-    def create(self, new: NewJob) -> bool:
-        """Record a PENDING job; False when a job with this id already exists."""
-        item = {
-            "id": new.id,
-            "listKey": LIST_KEY,
-            "type": new.type.value,
-            "queue": new.queue.value,
-            "organizationId": new.organization_id,
-            "status": JobStatus.PENDING.value,
-            "payloadJson": json.dumps(new.payload),
-            "attempts": 0,
-            "delivery": 1,
-            "createdAt": now_iso(),
-            "history": [],
-        }
-        if new.schedule_id:
-            item["scheduleId"] = new.schedule_id
-        put = {
-            "Put": {
-                "TableName": self._table.name,
-                "Item": item,
-                "ConditionExpression": "attribute_not_exists(#id)",
-                "ExpressionAttributeNames": {"#id": "id"},
-            }
-        }
-        try:
-            self._transact([put, self._count(new.queue, None, JobStatus.PENDING)])
-        except _Cancelled as cancelled:
-            if cancelled.failed(0):
-                return False
-            raise
-        return True
-
-    def withdraw(self, job: Job) -> None:
-        """Remove a job whose message could not be sent: nothing half-written stays behind."""
-        delete = {
-            "Delete": {
-                "TableName": self._table.name,
-                "Key": {"id": job.id},
-                "ConditionExpression": "#status = :pending AND #delivery = :delivery",
-                "ExpressionAttributeNames": {"#status": "status", "#delivery": "delivery"},
-                "ExpressionAttributeValues": {":pending": JobStatus.PENDING.value, ":delivery": job.delivery},
-            }
-        }
-        self._transact([delete, self._count(job.queue, JobStatus.PENDING, None)])
+    @property
+    def table_name(self) -> str:
+        return str(self._table.name)
 
     def get(self, job_id: str) -> Job | None:
         item = self._table.get_item(Key={"id": job_id}, ConsistentRead=True).get("Item")
         return Job.from_item(item) if item and "listKey" in item else None
 
-    # -- a worker's attempt --------------------------------------------------------------
+    def existing(self, job_id: str) -> Job:
+        job = self.get(job_id)
+        if job is None:
+            raise JobNotFound(job_id)
+        return job
 
-    def start(self, job: Job) -> StartResult:
-        """PENDING -> RUNNING, taking one of the organization's slots."""
-        if job.status != JobStatus.PENDING:
-            return StartResult.GONE
-        now = now_iso()
-        org = {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"id": f"org#{job.organization_id}"},
-                "UpdateExpression": "ADD #running :one",
-                "ConditionExpression": "attribute_not_exists(#running) OR #running < :limit",
-                "ExpressionAttributeNames": {"#running": "running"},
-                "ExpressionAttributeValues": {":one": 1, ":limit": self._org_limit},
-            }
-        }
+    # -- created, withdrawn -----------------------------------------------------------
+
+    def create(self, new: NewJob, queue: str) -> Job:
+        """Record a PENDING job; JobExists (with it) when a job with this id exists."""
+        job = Job(
+            id=new.id,
+            type=new.type,
+            queue=queue,
+            organization_id=new.organization_id,
+            status=JobStatus.PENDING,
+            payload=new.payload.to_json(),
+            created_at=self._now(),
+            schedule_id=new.schedule_id,
+        )
+        item = job.to_item()
+        tx = self._transaction()
+        created = tx.update(
+            self.table_name,
+            {"id": job.id},
+            Update(set={name: value for name, value in item.items() if name != "id"}),
+            Condition("attribute_not_exists(#id)", {"#id": "id"}),
+            return_old_on_failure=True,
+        )
+        self.counters.add_moves(tx, transition(None, JobStatus.PENDING), queue, job.organization_id)
         try:
-            self._transition(
-                job,
-                JobStatus.RUNNING,
-                set_values={"startedAt": now, "heartbeatMs": _now_ms()},
-                add={"attempts": 1},
-                remove=("finishedAt",),
-                extra=[org],
-                org_delta=0,
-            )
-        except _Cancelled as cancelled:
-            if cancelled.failed(0):
-                return StartResult.GONE
-            if cancelled.failed(2):
-                return StartResult.ORG_BUSY
+            tx.commit()
+        except TransactionCancelled as cancelled:
+            existing = cancelled.item(created)
+            if existing is not None:
+                raise JobExists(Job.from_item(existing)) from None
             raise
-        return StartResult.STARTED
+        return job
+
+    def withdraw(self, job: Job) -> None:
+        """Remove a PENDING job whose message could not be sent: nothing half-written stays behind."""
+        tx = self._transaction()
+        tx.delete(self.table_name, {"id": job.id}, _still(job))
+        self.counters.add_moves(tx, transition(job.status, None), job.queue, job.organization_id)
+        tx.commit()
+
+    # -- a worker's attempt -------------------------------------------------------------
+
+    def start(self, job: Job, org_limit: int) -> Job:
+        """PENDING -> RUNNING, taking one of the organization's slots (OrganizationAtLimit when
+        it has none free); the attempt counts from here."""
+        change = Update(set={"startedAt": self._now(), "heartbeatMs": now_ms(self._clock)}, add={"attempts": 1})
+        return self._move(job, JobStatus.RUNNING, change, org_limit=org_limit)
 
     def heartbeat(self, job: Job) -> bool:
         """The attempt is alive: push its lock forward. False when it was cancelled or taken over."""
+        request = Update(set={"heartbeatMs": now_ms(self._clock)}).request(_still(job))
         try:
-            self._table.update_item(
-                Key={"id": job.id},
-                UpdateExpression="SET #heartbeatMs = :now",
-                ConditionExpression=Attr("status").eq(JobStatus.RUNNING.value) & Attr("delivery").eq(job.delivery),
-                ExpressionAttributeNames={"#heartbeatMs": "heartbeatMs"},
-                ExpressionAttributeValues={":now": _now_ms()},
-            )
+            self._table.update_item(Key={"id": job.id}, **request)
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if condition_failed(error):
                 return False
             raise
         return True
 
-    def complete(self, job: Job, result: Any) -> bool:
-        """RUNNING -> COMPLETED. False when the job changed meanwhile (cancelled): the result is discarded."""
-        _expect_running(job)
-        return self._finish_attempt(job, JobStatus.COMPLETED, {"resultJson": json.dumps(result)}, "completed")
+    def complete(self, job: Job, result: Any) -> Job:
+        """RUNNING -> COMPLETED with the processor's result."""
+        finished = self._now()
+        change = Update(set={"resultJson": json.dumps(result), "finishedAt": finished})
+        return self._move(job, JobStatus.COMPLETED, change, self._attempt(job, "completed", finished))
 
-    def retry_later(self, job: Job, error: dict[str, str], delay_seconds: int) -> bool:
-        """RUNNING -> PENDING: the attempt failed and the next one comes after `delay_seconds`."""
-        _expect_running(job)
-        values = {"error": error, "nextAttemptMs": _now_ms() + delay_seconds * 1000}
-        return self._finish_attempt(job, JobStatus.PENDING, values, "failed", error, delay_seconds)
+    def retry_later(self, job: Job, error: Failure, delay_seconds: int) -> Job:
+        """RUNNING -> PENDING: the attempt failed; the next one comes after `delay_seconds`."""
+        entry = self._attempt(job, "failed", self._now(), error, retry_in=delay_seconds)
+        change = Update(set={"error": error.model_dump(), "nextAttemptMs": now_ms(self._clock) + delay_seconds * 1000})
+        return self._move(job, JobStatus.PENDING, change, entry)
 
-    def fail(self, job: Job, error: dict[str, str], outcome: str = "failed") -> bool:
-        """-> FAILED, from PENDING (the payload is invalid) or RUNNING (last attempt failed)."""
-        return self._finish_attempt(job, JobStatus.FAILED, {"error": error}, outcome, error)
+    def fail(self, job: Job, error: Failure, outcome: str = "failed") -> Job:
+        """-> FAILED, from RUNNING (a permanent error, the last attempt) or PENDING (an invalid
+        payload, no attempts left, a message that could not be sent)."""
+        finished = self._now()
+        change = Update(set={"error": error.model_dump(), "finishedAt": finished})
+        return self._move(job, JobStatus.FAILED, change, self._attempt(job, outcome, finished, error))
 
-    def release_stalled(self, job: Job, new_delivery: bool) -> bool:
-        """RUNNING with an expired lock -> PENDING; the stalled attempt counts as failed.
-        With `new_delivery` the caller sends a new message and older ones are ignored."""
-        _expect_running(job)
-        error = {"type": "Stalled", "message": f"attempt {job.attempts} stopped making progress"}
-        return self._finish_attempt(
-            job,
-            JobStatus.PENDING,
-            {"error": error},
-            "stalled",
-            error,
-            add={"stalls": 1, **({"delivery": 1} if new_delivery else {})},
-            expect={"heartbeatMs": job.heartbeat_ms},
-        )
+    def release_stalled(self, job: Job, new_delivery: bool) -> Job:
+        """RUNNING past its lock -> PENDING; the stalled attempt counts as failed. Conditional on
+        the heartbeat the caller saw. With `new_delivery` the caller sends a new message and
+        older ones are dropped when they arrive."""
+        error = Failure(type="Stalled", message=f"attempt {job.attempts} stopped making progress")
+        counts = {"stalls": 1, **({"delivery": 1} if new_delivery else {})}
+        change = Update(set={"error": error.model_dump()}, add=counts)
+        heartbeat = Condition("#heartbeatMs = :seen", {"#heartbeatMs": "heartbeatMs"}, {":seen": job.heartbeat_ms})
+        entry = self._attempt(job, "stalled", self._now(), error)
+        return self._move(job, JobStatus.PENDING, change, entry, expect=heartbeat)
 
-    def _finish_attempt(
-        self,
-        job: Job,
-        to: JobStatus,
-        values: dict[str, Any],
-        outcome: str,
-        error: dict[str, str] | None = None,
-        retry_in: int | None = None,
-        add: dict[str, int] | None = None,
-        expect: dict[str, Any] | None = None,
-    ) -> bool:
-        entry: dict[str, Any] = {"attempt": job.attempts, "outcome": outcome, "finishedAt": now_iso()}
-        if job.status == JobStatus.RUNNING and job.started_at:
-            entry["startedAt"] = job.started_at
-        if error:
-            entry["error"] = error
-        if retry_in is not None:
-            entry["retryInSeconds"] = retry_in
-        final = to in _FINAL_STATUSES
-        try:
-            self._transition(
-                job,
-                to,
-                set_values={**values, **({"finishedAt": entry["finishedAt"]} if final else {})},
-                remove=("heartbeatMs",),
-                add=add,
-                history=entry,
-                org_delta=-1 if job.status == JobStatus.RUNNING else 0,
-                expect=expect,
-            )
-        except _Cancelled as cancelled:
-            if cancelled.failed(0):
-                return False
-            raise
-        return True
-
-    # -- what people ask for -------------------------------------------------------------
+    # -- what people ask for ------------------------------------------------------------
 
     def cancel(self, job_id: str) -> Job:
         """PENDING or RUNNING -> CANCELLED; a RUNNING job's slot is freed at once."""
-        for _ in range(5):  # the job may move on between the read and the write
-            job = self._existing(job_id)
-            if not job.active:
-                raise NotAllowed(job, "cancel")
+        job = self.existing(job_id)
+        for _ in range(_CANCEL_TRIES):  # the job may move on between the read and the write
+            if job.status.final:
+                raise NotAllowed(job.id, job.status.value, "cancel")
+            now = self._now()
             try:
-                self._transition(
-                    job,
-                    JobStatus.CANCELLED,
-                    set_values={"finishedAt": now_iso(), "cancelledAt": now_iso()},
-                    remove=("heartbeatMs",),
-                    org_delta=-1 if job.status == JobStatus.RUNNING else 0,
-                )
-            except _Cancelled as cancelled:
-                if cancelled.failed(0):
-                    continue
-                raise
-            return self._existing(job_id)
-        raise RuntimeError(f"job {job_id} kept changing while it was being cancelled")
+                return self._move(job, JobStatus.CANCELLED, Update(set={"finishedAt": now, "cancelledAt": now}))
+            except JobChanged as changed:
+                if changed.current is None:
+                    raise JobNotFound(job_id) from None
+                job = changed.current
+        raise JobChanged(job_id, job)
 
     def requeue(self, job: Job) -> Job:
-        """Back to PENDING with fresh attempts and a new delivery (a retry); the caller sends it."""
+        """Back to PENDING with fresh attempts and a new delivery (a retry); the caller sends it.
+        From FAILED or CANCELLED, or PENDING when SQS dead-lettered its message."""
+        if job.status not in (*RETRYABLE, JobStatus.PENDING):
+            raise NotAllowed(job.id, job.status.value, "retry")
+        change = Update(set={"attempts": 0}, add={"delivery": 1, "retries": 1})
         try:
-            self._transition(
-                job,
-                JobStatus.PENDING,
-                add={"delivery": 1, "retries": 1},
-                set_values={"attempts": 0},
-                remove=("error", "resultJson", "startedAt", "finishedAt", "heartbeatMs", "nextAttemptMs"),
-                org_delta=-1 if job.status == JobStatus.RUNNING else 0,
-            )
-        except _Cancelled as cancelled:
-            if cancelled.failed(0):
-                raise NotAllowed(self._existing(job.id), "retry") from None
-            raise
-        return self._existing(job.id)
+            return self._move(job, JobStatus.PENDING, change)
+        except JobChanged as changed:
+            status = changed.current.status.value if changed.current else "gone"
+            raise NotAllowed(job.id, status, "retry") from None
 
     def record_skip(self, job: Job, reason: str) -> None:
         """A delivery that was not run (cancelled, finished, superseded): kept for whoever wonders why."""
-        self._table.update_item(
-            Key={"id": job.id},
-            UpdateExpression="ADD #skipped :one SET #reason = :reason",
-            ConditionExpression="attribute_exists(#id)",
-            ExpressionAttributeNames={"#skipped": "skipped", "#reason": "lastSkipReason", "#id": "id"},
-            ExpressionAttributeValues={":one": 1, ":reason": reason},
+        request = Update(set={"lastSkipReason": reason}, add={"skipped": 1}).request(
+            Condition("attribute_exists(#id)", {"#id": "id"})
         )
-
-    # -- lists and counts ----------------------------------------------------------------
-
-    def list(self, filters: JobFilter, limit: int, cursor: dict[str, Any] | None) -> tuple[list[Job], dict | None]:
-        """Newest first. The cursor is the key of the last job returned (None: no more)."""
-        index, key_name, key_value, remaining = _index_for(filters)
-        query: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": Key(key_name).eq(key_value),
-            "ScanIndexForward": False,
-        }
-        condition = _filter_condition(remaining)
-        if condition is not None:
-            query["FilterExpression"] = condition
-        if cursor:
-            query["ExclusiveStartKey"] = cursor
-        jobs: list[Job] = []
-        while len(jobs) < limit:
-            page = self._table.query(**query, Limit=limit - len(jobs))
-            jobs.extend(Job.from_item(item) for item in page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return jobs, None
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        last = jobs[-1]
-        next_cursor = {"id": last.id, "createdAt": last.created_at, key_name: key_value}
-        return jobs, next_cursor
-
-    def running_jobs(self) -> list[Job]:
-        jobs, cursor = [], None
-        while True:
-            page, cursor = self.list(JobFilter(status=JobStatus.RUNNING), 100, cursor)
-            jobs.extend(page)
-            if cursor is None:
-                return jobs
-
-    def counts(self) -> dict[QueueName, dict[JobStatus, int]]:
-        keys = [{"id": f"stats#{queue.value}"} for queue in QueueName]
-        response = self._client.batch_get_item(RequestItems={self._table.name: {"Keys": keys, "ConsistentRead": True}})
-        items = {item["id"]: item for item in response["Responses"].get(self._table.name, [])}
-        return {
-            queue: {
-                status: max(int(items.get(f"stats#{queue.value}", {}).get(status.value, 0)), 0) for status in JobStatus
-            }
-            for queue in QueueName
-        }
-
-    def org_running(self, organization_id: str) -> int:
-        item = self._table.get_item(Key={"id": f"org#{organization_id}"}, ConsistentRead=True).get("Item") or {}
-        return int(item.get("running", 0))
+        try:
+            self._table.update_item(Key={"id": job.id}, **request)
+        except ClientError as error:
+            if not condition_failed(error):  # a withdrawn job has nothing to record
+                raise
 
     def ping(self) -> None:
-        self._table.meta.client.describe_table(TableName=self._table.name)
+        self._table.meta.client.describe_table(TableName=self.table_name)
 
-    # -- the mechanics -------------------------------------------------------------------
+    # -- the mechanics ------------------------------------------------------------------
 
-    def _existing(self, job_id: str) -> Job:
-        job = self.get(job_id)
-        if job is None:
-            raise KeyError(job_id)
-        return job
-
-    def _transition(
+    def _move(
         self,
         job: Job,
-        to: JobStatus,
-        set_values: dict[str, Any] | None = None,
-        add: dict[str, int] | None = None,
-        remove: tuple[str, ...] = (),
-        history: dict[str, Any] | None = None,
-        extra: list[dict[str, Any]] | None = None,
-        org_delta: int = 0,
-        expect: dict[str, Any] | None = None,
-    ) -> None:
-        """One transaction: the job (still in `job.status` at `job.delivery`, and with the
-        `expect`ed values) moves to `to`; the queue's status counts follow; `org_delta`
-        moves the organization's RUNNING count."""
-        values = {"status": to.value, **(set_values or {})}
-        names = {f"#{name}": name for name in [*values, *(add or {}), *remove, "delivery"]}
-        expression_values = {f":{name}": value for name, value in values.items()}
-        parts = ["SET " + ", ".join(f"#{name} = :{name}" for name in values)]
-        if history is not None:
-            names["#history"] = "history"
-            expression_values[":entry"] = [history]
-            expression_values[":none"] = []
-            parts[0] += ", #history = list_append(if_not_exists(#history, :none), :entry)"
-        if add:
-            parts.append("ADD " + ", ".join(f"#{name} :add_{name}" for name in add))
-            expression_values.update({f":add_{name}": amount for name, amount in add.items()})
-        if remove:
-            parts.append("REMOVE " + ", ".join(f"#{name}" for name in remove))
-        names["#status"] = "status"
-        expression_values[":from"] = job.status.value
-        expression_values[":delivery"] = job.delivery
-        condition_expression = "#status = :from AND #delivery = :delivery"
-        for attribute, value in (expect or {}).items():
-            names[f"#{attribute}"] = attribute
-            expression_values[f":expect_{attribute}"] = value
-            condition_expression += f" AND #{attribute} = :expect_{attribute}"
-        update = {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"id": job.id},
-                "UpdateExpression": " ".join(parts),
-                "ConditionExpression": condition_expression,
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": expression_values,
-            }
-        }
-        items = [update, self._count(job.queue, job.status, to), *(extra or [])]
-        if org_delta:
-            items.append(self._org_count(job.organization_id, org_delta))
-        self._transact(items)
-
-    def _count(self, queue: QueueName, leaves: JobStatus | None, enters: JobStatus | None) -> dict[str, Any]:
-        deltas = {status.value: delta for status, delta in ((leaves, -1), (enters, 1)) if status is not None}
-        return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"id": f"stats#{queue.value}"},
-                "UpdateExpression": "ADD " + ", ".join(f"#{status} :{status}" for status in deltas),
-                "ExpressionAttributeNames": {f"#{status}": status for status in deltas},
-                "ExpressionAttributeValues": {f":{status}": delta for status, delta in deltas.items()},
-            }
-        }
-
-    def _org_count(self, organization_id: str, delta: int) -> dict[str, Any]:
-        return {
-            "Update": {
-                "TableName": self._table.name,
-                "Key": {"id": f"org#{organization_id}"},
-                "UpdateExpression": "ADD #running :delta",
-                "ExpressionAttributeNames": {"#running": "running"},
-                "ExpressionAttributeValues": {":delta": delta},
-            }
-        }
-
-    def _transact(self, items: list[dict[str, Any]]) -> None:
+        target: JobStatus,
+        change: Update,
+        attempt: Attempt | None = None,
+        *,
+        expect: Condition | None = None,
+        org_limit: int | None = None,
+    ) -> Job:
+        """One transaction: the job (still as the caller saw it) moves to `target` with `change`,
+        and the counters of the transition follow."""
+        moved = transition(job.status, target)
+        update = Update(
+            set={**change.set, "status": target.value},
+            add=change.add,
+            remove=moved.clears,
+            append={"history": [attempt.model_dump(mode="json", exclude_none=True)]} if attempt else {},
+        )
+        condition = _still(job) if expect is None else _still(job) & expect
+        tx = self._transaction()
+        job_index = tx.update(self.table_name, {"id": job.id}, update, condition, return_old_on_failure=True)
+        org_index = self.counters.add_moves(tx, moved, job.queue, job.organization_id, org_limit)
         try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                raise _Cancelled(error.response.get("CancellationReasons", [])) from error
+            tx.commit()
+        except TransactionCancelled as cancelled:
+            if cancelled.failed(job_index):
+                current = cancelled.item(job_index)
+                raise JobChanged(job.id, Job.from_item(current) if current else None) from None
+            if org_index is not None and cancelled.failed(org_index):
+                raise OrganizationAtLimit(job.organization_id) from None
             raise
+        return _after(job, update)
+
+    def _attempt(
+        self, job: Job, outcome: str, finished_at: str, error: Failure | None = None, retry_in: int | None = None
+    ) -> Attempt:
+        return Attempt(
+            attempt=job.attempts,
+            outcome=outcome,
+            started_at=job.started_at if job.status == JobStatus.RUNNING else None,
+            finished_at=finished_at,
+            error=error,
+            retry_in_seconds=retry_in,
+        )
+
+    def _transaction(self) -> Transaction:
+        return Transaction(self._table.meta.client)
+
+    def _now(self) -> str:
+        return iso(self._clock())
 
 
-class _Cancelled(Exception):
-    """A transaction was cancelled; `failed(i)` says whether item i's condition failed."""
-
-    def __init__(self, reasons: list[dict[str, Any]]) -> None:
-        super().__init__(reasons)
-        self.reasons = reasons
-
-    def failed(self, index: int) -> bool:
-        return index < len(self.reasons) and self.reasons[index].get("Code") == "ConditionalCheckFailed"
+def _still(job: Job) -> Condition:
+    """The job is as the caller saw it: same status, same delivery."""
+    return Condition(
+        "#status = :seenStatus AND #delivery = :seenDelivery",
+        {"#status": "status", "#delivery": "delivery"},
+        {":seenStatus": job.status.value, ":seenDelivery": job.delivery},
+    )
 
 
-def _index_for(filters: JobFilter) -> tuple[str, str, str, JobFilter]:
-    """The index that narrows the list most; what it does not cover stays as a filter."""
-    if filters.organization_id:
-        rest = JobFilter(status=filters.status, type=filters.type, queue=filters.queue)
-        return "byOrganization", "organizationId", filters.organization_id, rest
-    if filters.status:
-        return "byStatus", "status", filters.status.value, JobFilter(type=filters.type, queue=filters.queue)
-    if filters.type:
-        return "byType", "type", filters.type.value, JobFilter(queue=filters.queue)
-    return "byCreated", "listKey", LIST_KEY, JobFilter(queue=filters.queue)
-
-
-def _filter_condition(filters: JobFilter) -> ConditionBase | None:
-    conditions = [
-        Attr(name).eq(value.value)
-        for name, value in (("status", filters.status), ("type", filters.type), ("queue", filters.queue))
-        if value is not None
-    ]
-    combined = None
-    for condition in conditions:
-        combined = condition if combined is None else combined & condition
-    return combined
-
-
-def _expect_running(job: Job) -> None:
-    if job.status != JobStatus.RUNNING:
-        raise ValueError(f"job {job.id} is {job.status.value}: only a RUNNING attempt can finish")
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+def _after(job: Job, update: Update) -> Job:
+    """The job as `update` (top-level attributes only) leaves its item."""
+    item = job.to_item()
+    item.update(update.set)
+    for name, value in update.set_if_absent.items():
+        item.setdefault(name, value)
+    for name, delta in update.add.items():
+        item[name] = item.get(name, 0) + delta
+    for name, entries in update.append.items():
+        item[name] = [*item.get(name, []), *entries]
+    for name in update.remove:
+        item.pop(name, None)
+    return Job.from_item(item)

@@ -10,13 +10,16 @@ The job record holds the attempt count. Re-deliveries that are not attempts
 (waiting for the organization's slot) send a new message instead of letting
 SQS count one more receive, so SQS's own maxReceiveCount only catches
 messages the worker cannot handle at all.
+
+A processor fails its attempt in the core vocabulary: `PermanentError` fails the job
+at once; `TransientError` (waiting its `retry_after` when it has one) and any other
+exception are tried again after the backoff.
 """
 
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -25,18 +28,19 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
-from conveyor import validation
-from conveyor.dead_letter import REASON_ATTRIBUTE, dead_letter
+from conveyor.core.clock import Clock, system_clock
+from conveyor.core.dead_letter import redriven
+from conveyor.core.errors import PermanentError, TransientError, error_details
+from conveyor.core.validation import describe
 from conveyor.jobs.backoff import RetryPolicy
-from conveyor.jobs.catalog import JobStatus, JobType, QueueName
 from conveyor.jobs.context import JobContext
-from conveyor.jobs.errors import InvalidPayload, JobCancelled, PermanentJobError, TransientJobError, error_details
+from conveyor.jobs.errors import InvalidPayload, JobCancelled
 from conveyor.jobs.messages import JobMessage
-from conveyor.jobs.payloads import parse_payload
-from conveyor.jobs.queues import JobQueues
-from conveyor.jobs.records import Job
-from conveyor.jobs.store import JobStore, StartResult
-from conveyor.jobs.submission import resend
+from conveyor.jobs.records import Failure, Job
+from conveyor.jobs.registry import JobPayload
+from conveyor.jobs.service import JobService
+from conveyor.jobs.status import JobStatus
+from conveyor.jobs.store import JobChanged, OrganizationAtLimit
 
 logger = Logger(child=True)
 
@@ -60,19 +64,24 @@ class RetryScheduled(Exception):
 
 @dataclass
 class JobWorker:
-    queue: QueueName  # the queue this worker consumes
-    store: JobStore
-    queues: JobQueues
+    jobs: JobService
+    processors: Mapping[str, Processor]  # by job type: every type of the registry has one
     policy: RetryPolicy
-    processors: dict[JobType, Processor]
-    org_wait_seconds: int
+    org_running_limit: int
+    org_wait_seconds: int  # how long a job waits for a free slot of its organization
+    clock: Clock = system_clock
+
+    def __post_init__(self) -> None:
+        missing = {str(job_type) for job_type in self.jobs.registry.types} - set(self.processors)
+        if missing:
+            raise ValueError(f"no processor for job types {sorted(missing)}")
 
     def handle(self, record: SQSRecord) -> Outcome:
         try:
             message = JobMessage.model_validate_json(record.body)
         except ValidationError as error:
-            return self._reject(record, f"not a job message: {validation.describe(error)}")
-        job = self.store.get(message.job_id)
+            return self._reject(record, f"not a job message: {describe(error)}")
+        job = self.jobs.store.get(message.job_id)
         if job is None:
             return self._reject(record, f"no job {message.job_id!r}")
         if message.delivery != job.delivery:
@@ -82,101 +91,108 @@ class JobWorker:
             job = self._recover_if_stalled(job)
             if job is None:
                 return Outcome.SKIPPED
-        if job.status == JobStatus.FAILED and _redriven(record):
+        if job.status == JobStatus.FAILED and redriven(record):
             # `aws sqs start-message-move-task` brought it back from the DLQ: a retry,
             # carried by a new message of the new delivery.
-            resend(self.store, self.queues, self.store.requeue(job))
+            self.jobs.resend(self.jobs.store.requeue(job))
             return Outcome.REQUEUED
         if job.status != JobStatus.PENDING:
             return self._skip(job, f"job is {job.status.value}")
         if not self.policy.has_attempts_left(job.attempts):
-            return self._fail(record, job, job.error or {"type": "Exhausted", "message": "no attempts left"})
+            return self._fail(record, job, job.error or Failure(type="Exhausted", message="no attempts left"))
         try:
-            payload = parse_payload(job.type, job.payload)
+            payload = self.jobs.registry.parse_payload(job.type, job.payload)
         except InvalidPayload as error:
-            return self._fail(record, job, error_details(error))
+            return self._fail(record, job, _failure(error))
         return self._run(record, job, payload)
 
-    def _run(self, record: SQSRecord, job: Job, payload: Any) -> Outcome:
-        started = self.store.start(job)
-        if started == StartResult.ORG_BUSY:
+    def _run(self, record: SQSRecord, job: Job, payload: JobPayload) -> Outcome:
+        try:
+            running = self.jobs.store.start(job, self.org_running_limit)
+        except OrganizationAtLimit:
             delay = self.org_wait_seconds + random.randint(0, self.org_wait_seconds)  # spread the re-checks
-            self.queues.send(job.queue, JobMessage.of(job), delay)
+            self.jobs.queues.send(job.queue, JobMessage.of(job), delay)
             logger.info("organization at its limit; job waits", extra={"jobId": job.id, "retryIn": delay})
             return Outcome.DEFERRED
-        if started == StartResult.GONE:
+        except JobChanged:
             return Outcome.SKIPPED
-        running = self.store.get(job.id)
-        assert running is not None
-        lock_seconds = self.queues.lock_seconds(job.queue)
+        lock_seconds = self.jobs.queues.lock_seconds(job.queue)
 
         def keep_alive() -> bool:
-            if not self.store.heartbeat(running):
+            if not self.jobs.store.heartbeat(running):
                 return False
-            self.queues.delay_redelivery(job.queue, record.receipt_handle, lock_seconds)
+            self.jobs.queues.delay_redelivery(job.queue, record.receipt_handle, lock_seconds)
             return True
 
         try:
             result = self.processors[job.type](payload, JobContext(running, keep_alive))
         except JobCancelled:
             return self._discard(running)
-        except PermanentJobError as error:
-            return self._fail(record, running, error_details(error))
+        except PermanentError as error:
+            return self._fail(record, running, _failure(error))
         except Exception as error:
             return self._attempt_failed(record, running, error)
-        if not self.store.complete(running, result):
+        try:
+            self.jobs.store.complete(running, result)
+        except JobChanged:
             return self._discard(running)
         return Outcome.COMPLETED
 
     def _attempt_failed(self, record: SQSRecord, job: Job, error: Exception) -> Outcome:
-        details = error_details(error)
+        failure = _failure(error)
         if not self.policy.has_attempts_left(job.attempts):
-            return self._fail(record, job, details)
-        retry_after = error.retry_after if isinstance(error, TransientJobError) else None
+            return self._fail(record, job, failure)
+        retry_after = error.retry_after if isinstance(error, TransientError) else None
         delay = self.policy.delay_after(job.attempts, retry_after)
-        if not self.store.retry_later(job, details, delay):
+        try:
+            self.jobs.store.retry_later(job, failure, delay)
+        except JobChanged:
             return Outcome.DISCARDED  # cancelled meanwhile
-        self.queues.delay_redelivery(job.queue, record.receipt_handle, delay)
+        self.jobs.queues.delay_redelivery(job.queue, record.receipt_handle, delay)
         logger.warning(
             "attempt failed; retry scheduled",
-            extra={"jobId": job.id, "attempt": job.attempts, "retryIn": delay, "error": details},
+            extra={"jobId": job.id, "attempt": job.attempts, "retryIn": delay, "error": failure.model_dump()},
         )
         raise RetryScheduled(f"job {job.id} attempt {job.attempts} failed; next in {delay} s")
 
     def _recover_if_stalled(self, job: Job) -> Job | None:
         """A RUNNING job delivered again: its worker died if the lock expired (then the attempt
         counts as failed and the job runs again); otherwise this is a duplicate delivery."""
-        if not job.lock_expired(self.queues.lock_seconds(job.queue), time.time()):
+        if not job.lock_expired(self.jobs.queues.lock_seconds(job.queue), self.clock()):
             self._skip(job, "duplicate delivery of a running attempt")
             return None
-        if not self.store.release_stalled(job, new_delivery=False):
+        try:
+            released = self.jobs.store.release_stalled(job, new_delivery=False)
+        except JobChanged:
             return None
         logger.warning("stalled attempt released", extra={"jobId": job.id, "attempt": job.attempts})
-        return self.store.get(job.id)
+        return released
 
-    def _fail(self, record: SQSRecord, job: Job, error: dict[str, str]) -> Outcome:
-        if self.store.fail(job, error):
-            dead_letter(self.queues.dlq_url(job.queue), record, f"{error['type']}: {error['message']}")
-            logger.warning("job failed", extra={"jobId": job.id, "attempts": job.attempts, "error": error})
-            return Outcome.FAILED
-        return Outcome.DISCARDED
+    def _fail(self, record: SQSRecord, job: Job, error: Failure) -> Outcome:
+        try:
+            self.jobs.store.fail(job, error)
+        except JobChanged:
+            return Outcome.DISCARDED
+        self.jobs.queues.dead_letter(job.queue, record, f"{error.type}: {error.message}")
+        logger.warning("job failed", extra={"jobId": job.id, "attempts": job.attempts, "error": error.model_dump()})
+        return Outcome.FAILED
 
     def _discard(self, job: Job) -> Outcome:
         """The job was cancelled (or taken over) while this attempt ran: its result is dropped."""
-        self.store.record_skip(job, f"attempt {job.attempts} finished after the job changed: result discarded")
+        self.jobs.store.record_skip(job, f"attempt {job.attempts} finished after the job changed: result discarded")
         logger.info("late result discarded", extra={"jobId": job.id})
         return Outcome.DISCARDED
 
     def _skip(self, job: Job, reason: str) -> Outcome:
-        self.store.record_skip(job, reason)
+        self.jobs.store.record_skip(job, reason)
         logger.info("delivery skipped", extra={"jobId": job.id, "reason": reason})
         return Outcome.SKIPPED
 
     def _reject(self, record: SQSRecord, reason: str) -> Outcome:
-        dead_letter(self.queues.dlq_url(self.queue), record, reason)
+        self.jobs.queues.dead_letter(self.jobs.queues.queue_of(record.event_source_arn), record, reason)
         logger.warning("message rejected", extra={"messageId": record.message_id, "reason": reason})
         return Outcome.REJECTED
 
 
-def _redriven(record: SQSRecord) -> bool:
-    return REASON_ATTRIBUTE in (record.message_attributes or {})
+def _failure(error: BaseException) -> Failure:
+    return Failure.model_validate(error_details(error))

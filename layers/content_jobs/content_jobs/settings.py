@@ -1,0 +1,35 @@
+"""What each content-jobs function reads from its environment (stacks/content-jobs.yaml
+sets it; the root stack sets the API function's). No prefix: every variable here is
+the content jobs' own, or the job engine's (`conveyor.jobs.settings`).
+
+    function    variables
+    api         JOBS_TABLE, JOB_QUEUE_PREFIX
+    worker      JOBS_TABLE, JOB_QUEUE_PREFIX, JOB_DATA_TABLE, JOB_DOCUMENTS_BUCKET, JOB_MAX_ATTEMPTS,
+                JOB_BACKOFF_SECONDS, JOB_ORG_RUNNING_LIMIT, JOB_ORG_WAIT_SECONDS, JOB_HTTP_TIMEOUT_SECONDS
+    scheduler   JOBS_TABLE, JOB_QUEUE_PREFIX, JOB_DATA_TABLE
+    sweeper     JOBS_TABLE, JOB_QUEUE_PREFIX
+"""
+
+from __future__ import annotations
+
+from conveyor.core.settings import env
+from conveyor.jobs.settings import JobSettings, JobWorkerSettings
+
+
+class ApiSettings(JobSettings):
+    pass
+
+
+class SweeperSettings(JobSettings):
+    pass
+
+
+class SchedulerSettings(JobSettings):
+    data_table: str = env("JOB_DATA_TABLE", min_length=1)
+
+
+class WorkerSettings(JobWorkerSettings):
+    data_table: str = env("JOB_DATA_TABLE", min_length=1)
+    documents_bucket: str = env("JOB_DOCUMENTS_BUCKET", min_length=1)
+    # Outbound HTTP (scraping, feeds, platform APIs).
+    http_timeout_seconds: float = env("JOB_HTTP_TIMEOUT_SECONDS", 10, gt=0, le=300)

@@ -1,0 +1,162 @@
+"""The job API over one workload's job types: create, list, read, cancel and retry jobs;
+queue stats; health.
+
+`POST /jobs` takes the workload's types (the registry's enum) and checks the payload
+against its type's model: a wrong field is answered 422 with its place in the body
+(`body.payload.<field>`), in the one error shape of `conveyor.core.rest`. Lists page
+with `nextToken`.
+"""
+
+# No `from __future__ import annotations`: the request model and the query parameters
+# are typed with the registry's enums, which only exist inside `job_router`.
+
+import uuid
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import ConfigDict, Field, ValidationError
+
+from conveyor.core.ids import ID_PATTERN, Identifier
+from conveyor.core.models import ApiModel
+from conveyor.core.rest import error_responses
+from conveyor.jobs.listing import JobFilter
+from conveyor.jobs.records import JobView, NewJob
+from conveyor.jobs.registry import JobPayload
+from conveyor.jobs.service import JobService
+from conveyor.jobs.stats import HealthReport, JobStats
+from conveyor.jobs.status import JobStatus
+
+JobIdPath = Annotated[str, Path(description="the job's id"), Field(pattern=ID_PATTERN)]
+
+
+class JobAccepted(ApiModel):
+    id: str
+    type: str
+    queue: str
+    status: JobStatus
+    duplicate: bool = Field(description="a job with this id existed already; nothing new was queued")
+
+
+class JobPage(ApiModel):
+    jobs: list[JobView]
+    next_token: str | None = Field(None, description="pass it back as nextToken for the next page")
+
+
+def job_router(jobs: JobService) -> Router:
+    router = Router()
+    metrics = Metrics()
+    registry = jobs.registry
+    JobType = registry.types
+    QueueName = registry.queues
+
+    class JobRequest(ApiModel):
+        model_config = ConfigDict(extra="forbid")
+
+        type: JobType
+        organization_id: Identifier
+        payload: Annotated[
+            dict[str, Any], Field(description="The payload of the job's type:\n" + registry.payload_fields())
+        ]
+        job_id: Annotated[
+            Identifier | None, Field(description="your id for the job; the same id twice queues it once")
+        ] = None
+        delay_seconds: Annotated[int, Field(ge=0, le=900, description="wait before the first attempt")] = 0
+
+    @router.post(
+        "/jobs",
+        summary="Create a job",
+        tags=["jobs"],
+        responses={202: {"description": "Job queued, or the existing job of this jobId"}, **error_responses(422)},
+    )
+    def create_job(request: Annotated[JobRequest, Body()]) -> Response[JobAccepted]:
+        payload = _valid_payload(registry.payload_model(request.type), request.payload)
+        job_id = request.job_id or str(uuid.uuid4())
+        submitted = jobs.submit(NewJob(job_id, request.type, request.organization_id, payload), request.delay_seconds)
+        if not submitted.duplicate:
+            metrics.add_metric(name="JobsCreated", unit=MetricUnit.Count, value=1)
+        job = submitted.job
+        accepted = JobAccepted(
+            id=job.id,
+            type=job.type,
+            queue=job.queue,
+            status=job.status,
+            duplicate=submitted.duplicate,
+        )
+        return _json(202, accepted)
+
+    @router.get("/jobs", summary="List jobs, newest first", tags=["jobs"], responses=error_responses(400, 422))
+    def list_jobs(
+        status: Annotated[JobStatus | None, Query()] = None,
+        type: Annotated[JobType | None, Query()] = None,  # noqa: A002 - the API's parameter name
+        organization_id: Annotated[Identifier | None, Query(alias="organizationId")] = None,
+        queue: Annotated[QueueName | None, Query()] = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        next_token: Annotated[str | None, Query(alias="nextToken", max_length=4096)] = None,
+    ) -> JobPage:
+        filters = JobFilter(status=status, type=type, organization_id=organization_id, queue=queue)
+        page, token = jobs.page(filters, limit, next_token)
+        return JobPage(jobs=[job.view() for job in page], next_token=token)
+
+    @router.get("/jobs/stats", summary="Jobs per queue and status, queue depths and DLQ sizes", tags=["jobs"])
+    def job_stats() -> JobStats:
+        return jobs.stats()
+
+    @router.get("/jobs/<job_id>", summary="A job", tags=["jobs"], responses=error_responses(404, 422))
+    def get_job(job_id: JobIdPath) -> JobView:
+        return jobs.get(job_id).view()
+
+    @router.delete(
+        "/jobs/<job_id>",
+        summary="Cancel a PENDING or RUNNING job",
+        tags=["jobs"],
+        responses=error_responses(404, 409, 422),
+    )
+    def cancel_job(job_id: JobIdPath) -> JobView:
+        job = jobs.cancel(job_id)
+        metrics.add_metric(name="JobsCancelled", unit=MetricUnit.Count, value=1)
+        return job.view()
+
+    @router.post(
+        "/jobs/<job_id>/retry",
+        summary="Retry a FAILED or CANCELLED job, or one in the DLQ",
+        tags=["jobs"],
+        responses={202: {"description": "Job queued again"}, **error_responses(404, 409, 422)},
+    )
+    def retry_job(job_id: JobIdPath) -> Response[JobView]:
+        job = jobs.retry(job_id)
+        metrics.add_metric(name="JobsRetried", unit=MetricUnit.Count, value=1)
+        return _json(202, job.view())
+
+    @router.get(
+        "/health",
+        summary="Whether the jobs table and every job queue answer",
+        tags=["jobs"],
+        responses=error_responses(503),
+    )
+    def job_health() -> Response[HealthReport]:
+        report = jobs.health()
+        if report.status != "ok":
+            failing = "; ".join(f"{name}: {result}" for name, result in report.checks.items() if result != "ok")
+            raise ServiceError(503, f"unhealthy: {failing}")
+        return _json(200, report)
+
+    return router
+
+
+def _valid_payload(model: type[JobPayload], payload: dict[str, Any]) -> JobPayload:
+    """The typed payload; a wrong field is answered 422 with its place in the body, as the rest of the body is."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        detail = [{**issue, "loc": ("body", "payload", *issue["loc"])} for issue in error.errors()]
+        raise RequestValidationError(detail) from None
+
+
+def _json(status: int, body: ApiModel) -> Response[Any]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump(mode="json"))

@@ -1,0 +1,92 @@
+"""The job HTTP API on the local cloud: every verb, with good and bad input."""
+
+from __future__ import annotations
+
+from .client import ContentJobs, unique
+
+
+def test_post_get_list_and_stats(jobs: ContentJobs) -> None:
+    org = unique("org")
+    job_id = jobs.create("NOOP", {"echo": "hi"}, org)
+
+    done = jobs.wait(job_id)
+    assert (done["status"], done["result"], done["attempts"]) == ("COMPLETED", {"echo": "hi"}, 1)
+    assert done["queue"] == "supporting" and done["organizationId"] == org
+    assert done["startedAt"] and done["finishedAt"]
+
+    second = jobs.create("NOOP", {}, org)
+    jobs.wait(second)
+    status, page = jobs.api("GET", f"/jobs?organizationId={org}&limit=1")
+    assert status == 200 and [j["id"] for j in page["jobs"]] == [second]  # newest first
+    status, rest = jobs.api("GET", f"/jobs?organizationId={org}&limit=1&nextToken={page['nextToken']}")
+    assert [j["id"] for j in rest["jobs"]] == [job_id]
+    assert (
+        rest["nextToken"] is None
+        or jobs.api("GET", f"/jobs?organizationId={org}&nextToken={rest['nextToken']}")[1]["jobs"] == []
+    )
+
+    status, completed = jobs.api("GET", f"/jobs?organizationId={org}&status=COMPLETED&type=NOOP")
+    assert status == 200 and {j["id"] for j in completed["jobs"]} == {job_id, second}
+    assert jobs.api("GET", f"/jobs?organizationId={org}&status=FAILED")[1]["jobs"] == []
+
+    status, stats = jobs.api("GET", "/jobs/stats")
+    assert status == 200
+    supporting = stats["queues"]["supporting"]
+    assert supporting["jobs"]["COMPLETED"] >= 2
+    assert set(supporting["messages"]) == {"visible", "inFlight", "delayed"} and "deadLetters" in supporting
+    assert set(stats["queues"]) == {"content-generation", "context-scraping", "analytics-sync", "supporting"}
+
+
+def test_bad_input_is_refused_with_the_field(jobs: ContentJobs) -> None:
+    status, body = jobs.api("POST", "/jobs", {"type": "SCRAPE_WEBSITE", "organizationId": "o", "payload": {"url": "x"}})
+    assert status == 422
+    assert {tuple(e["loc"]) for e in body["detail"]} == {("body", "payload", "sourceId"), ("body", "payload", "url")}
+
+    status, body = jobs.api("POST", "/jobs", {"type": "MAKE_COFFEE", "organizationId": "o", "payload": {}})
+    assert status == 422 and [e["loc"] for e in body["detail"]] == [["body", "type"]]
+
+    status, body = jobs.api("POST", "/jobs", {"type": "NOOP", "payload": {}, "delaySeconds": 901})
+    assert status == 422
+    assert {tuple(e["loc"]) for e in body["detail"]} == {("body", "organizationId"), ("body", "delaySeconds")}
+
+    status, body = jobs.api("GET", "/jobs?status=LOST")
+    assert status == 422 and body["detail"][0]["loc"] == ["query", "status"]
+    status, body = jobs.api("GET", "/jobs?nextToken=bm90LWEta2V5")
+    assert (status, body["code"], body["field"]) == (400, "BAD_REQUEST", "nextToken")
+    status, body = jobs.api("GET", "/jobs/has%20space")
+    assert (status, body["code"]) == (422, "VALIDATION_ERROR")
+
+
+def test_unknown_ids_are_404(jobs: ContentJobs) -> None:
+    missing = unique("missing")
+    assert jobs.api("GET", f"/jobs/{missing}")[0] == 404
+    assert jobs.api("DELETE", f"/jobs/{missing}")[0] == 404
+    assert jobs.api("POST", f"/jobs/{missing}/retry")[0] == 404
+
+
+def test_a_completed_job_can_be_neither_retried_nor_cancelled(jobs: ContentJobs) -> None:
+    job_id = jobs.create("NOOP", {})
+    jobs.wait(job_id)
+    status, body = jobs.api("POST", f"/jobs/{job_id}/retry")
+    assert status == 409 and "COMPLETED" in body["message"]
+    assert jobs.api("DELETE", f"/jobs/{job_id}")[0] == 409
+
+
+def test_the_same_job_id_twice_queues_one_job(jobs: ContentJobs) -> None:
+    request = {"type": "NOOP", "organizationId": "o", "payload": {}, "jobId": unique("mine")}
+    first, again = jobs.api("POST", "/jobs", request), jobs.api("POST", "/jobs", request)
+    assert (first[0], first[1]["duplicate"], again[0], again[1]["duplicate"]) == (202, False, 202, True)
+    assert jobs.wait(request["jobId"])["attempts"] == 1
+
+
+def test_health_and_the_openapi_document(jobs: ContentJobs) -> None:
+    status, health = jobs.api("GET", "/health")
+    assert status == 200 and health["status"] == "ok"
+    assert set(health["checks"]) == {
+        "table",
+        *(f"queue:{q}" for q in ("content-generation", "context-scraping", "analytics-sync", "supporting")),
+    }
+    status, document = jobs.api("GET", "/openapi.json")
+    assert status == 200
+    assert {"/jobs", "/jobs/{job_id}", "/jobs/{job_id}/retry", "/jobs/stats", "/health"} <= set(document["paths"])
+    assert set(document["paths"]["/jobs/{job_id}"]) == {"get", "delete"}

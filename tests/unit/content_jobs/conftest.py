@@ -1,0 +1,134 @@
+"""moto with what the content jobs run on, built from the templates' own definitions:
+the jobs table from template.yaml, the data table from stacks/content-jobs.yaml, and
+each queue (with its DLQ and lock duration) from the stack's job-queue components."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from conveyor.core.aws import AwsClients
+
+from ...template_resources import PROJECT_DIR, create_table, template
+from ..conftest import REGION
+
+CONTENT_JOBS_TEMPLATE = PROJECT_DIR / "stacks" / "content-jobs.yaml"
+JOB_QUEUE_COMPONENT = "components/job-queue.yaml"
+STACK_PREFIX = "test"
+QUEUE_PREFIX = f"{STACK_PREFIX}-jobs"
+ORG_RUNNING_LIMIT = 2
+
+
+class ManualClock:
+    """A clock the test moves: seconds since the epoch."""
+
+    def __init__(self, now: float | None = None) -> None:
+        self.now = time.time() if now is None else now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class ContentJobsResources:
+    jobs_table: str
+    data_table: str
+    bucket: str
+    queue_urls: dict[str, str] = field(default_factory=dict)  # by short name; "<queue>-dlq" for the DLQs
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """What stacks/content-jobs.yaml gives its worker (and, in part, the others)."""
+        return {
+            "JOBS_TABLE": self.jobs_table,
+            "JOB_QUEUE_PREFIX": QUEUE_PREFIX,
+            "JOB_DATA_TABLE": self.data_table,
+            "JOB_DOCUMENTS_BUCKET": self.bucket,
+            "JOB_MAX_ATTEMPTS": "3",
+            "JOB_BACKOFF_SECONDS": "60,300,900",
+            "JOB_ORG_RUNNING_LIMIT": str(ORG_RUNNING_LIMIT),
+            "JOB_ORG_WAIT_SECONDS": "5",
+        }
+
+
+def template_queues() -> dict[str, dict[str, Any]]:
+    """The stack's job-queue components: short queue name -> the component's parameters."""
+    queues = {}
+    for definition in template(CONTENT_JOBS_TEMPLATE)["Resources"].values():
+        properties = definition.get("Properties", {})
+        if definition["Type"] == "AWS::Serverless::Application" and properties["Location"] == JOB_QUEUE_COMPONENT:
+            parameters = properties["Parameters"]
+            name = parameters["QueueName"]["Fn::Sub"].replace("${StackPrefix}", STACK_PREFIX)
+            queues[name.removeprefix(f"{QUEUE_PREFIX}-")] = parameters
+    return queues
+
+
+@pytest.fixture
+def content_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[ContentJobsResources]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        sqs = boto3.client("sqs", region_name=REGION)
+        resources = ContentJobsResources(
+            jobs_table=create_table(dynamodb, "JobsTable"),
+            data_table=create_table(dynamodb, "JobDataTable", path=CONTENT_JOBS_TEMPLATE),
+            bucket="documents",
+        )
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket=resources.bucket)
+        for queue, parameters in template_queues().items():
+            name = f"{QUEUE_PREFIX}-{queue}"
+            dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+            resources.queue_urls[f"{queue}-dlq"] = dlq
+            attributes = {"VisibilityTimeout": str(parameters["VisibilityTimeout"])}
+            resources.queue_urls[queue] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        for name, value in resources.environment.items():
+            monkeypatch.setenv(name, value)
+        yield resources
+
+
+@pytest.fixture
+def aws(content_jobs: ContentJobsResources) -> AwsClients:
+    return AwsClients()
+
+
+def received_record(queue_url: str) -> dict[str, Any]:
+    """The next message of a moto queue as an SQS event record, with its real receipt handle."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    [message] = sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=1, AttributeNames=["All"], MessageAttributeNames=["All"]
+    )["Messages"]
+    attributes = {
+        name: {"stringValue": value["StringValue"], "dataType": value["DataType"]}
+        for name, value in message.get("MessageAttributes", {}).items()
+    }
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {"ApproximateReceiveCount": message["Attributes"]["ApproximateReceiveCount"]},
+        "messageAttributes": attributes,
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{REGION}:123456789012:{queue_url.rsplit('/', 1)[-1]}",
+        "awsRegion": REGION,
+    }
+
+
+def queue_attribute(queue_url: str, name: str) -> int:
+    attributes = boto3.client("sqs", region_name=REGION).get_queue_attributes(QueueUrl=queue_url, AttributeNames=[name])
+    return int(attributes["Attributes"][name])
+
+
+def dead_letters(queue_url: str) -> list[dict[str, Any]]:
+    response = boto3.client("sqs", region_name=REGION).receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+    )
+    return response.get("Messages", [])
