@@ -3,11 +3,9 @@
 The API is being reworked while the console is built, so the differences live
 here and nowhere else:
 
-- **paging**: `/tasks` pages with `nextToken`, `/jobs` with `cursor`/`nextCursor`,
-  and every list will page with `nextToken`. A `Page`'s `next_token` is opaque to
-  the pages: it remembers which parameter to send back.
-- **errors**: `{"message": ...}`, `{"detail": [...]}` (validation) or
-  `{"error": {"message": ...}}` all become an `ApiError` with a status and a message.
+- **paging**: every list pages with `nextToken`, passed back as it came.
+- **errors**: every error body is `{"statusCode", "code", "message", "detail"?}`
+  (`conveyor.core.rest.ErrorResponse`); it becomes an `ApiError` with a status and a message.
 - **auth**: every request carries `Authorization: Bearer <token>`: the token given
   (`--token`, `CONVEYOR_TOKEN`), or the one a command prints (`--token-command`, which
   `make up` sets to `python -m localcloud token`), run again when the API answers 401
@@ -43,7 +41,7 @@ class ApiError(Exception):
 @dataclass(frozen=True)
 class Page:
     items: list[dict[str, Any]]
-    next_token: str | None  # pass back as `token` for the next page
+    next_token: str | None  # pass back as `token` for the next page (the API's nextToken)
 
 
 class BearerToken:
@@ -112,15 +110,8 @@ class ConveyorApi:
     # --- the wire ------------------------------------------------------------------
 
     def _page(self, path: str, key: str, query: dict[str, Any], token: str | None) -> Page:
-        if token:
-            parameter, _, value = token.partition(":")
-            query = {**query, parameter: value}
-        body = self._call("GET", path, query)
-        items = body.get(key, body.get("items", []))
-        for parameter, field in (("nextToken", "nextToken"), ("cursor", "nextCursor")):
-            if body.get(field):
-                return Page(items, f"{parameter}:{body[field]}")
-        return Page(items, None)
+        body = self._call("GET", path, {**query, "nextToken": token} if token else query)
+        return Page(body.get(key, []), body.get("nextToken"))
 
     def _call(self, method: str, path: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
@@ -166,9 +157,6 @@ def _error_message(status: int, raw: bytes) -> str:
     except ValueError:
         return raw.decode(errors="replace")[:500] or f"HTTP {status}"
     if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])
         if body.get("message"):
             return str(body["message"])
         if isinstance(body.get("detail"), list):

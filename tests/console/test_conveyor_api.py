@@ -92,9 +92,9 @@ def test_a_token_command_gives_the_token_and_a_fresh_one_after_a_401(fake: FakeA
     assert [r["headers"]["Authorization"] for r in fake.requests[-2:]] == ["Bearer token-1", "Bearer token-2"]
 
 
-def test_pages_follow_next_token_and_next_cursor_with_the_parameter_each_expects(fake: FakeApi) -> None:
+def test_pages_follow_next_token(fake: FakeApi) -> None:
     fake.replies[("GET", "/tasks")] = (200, {"tasks": [{"taskId": "a"}], "nextToken": "T1"})
-    fake.replies[("GET", "/jobs")] = (200, {"jobs": [{"id": "j"}], "nextCursor": "C1"})
+    fake.replies[("GET", "/jobs")] = (200, {"jobs": [{"id": "j"}], "nextToken": "J1"})
     api = ConveyorApi(fake.url)
 
     tasks = api.tasks("FAILED", limit=5)
@@ -107,14 +107,13 @@ def test_pages_follow_next_token_and_next_cursor_with_the_parameter_each_expects
     assert queries[0] == {"status": ["FAILED"], "limit": ["5"]}
     assert queries[1] == {"status": ["FAILED"], "limit": ["5"], "nextToken": ["T1"]}
     assert queries[2] == {"status": ["FAILED"], "limit": ["7"]}
-    assert queries[3] == {"status": ["FAILED"], "limit": ["7"], "cursor": ["C1"]}
+    assert queries[3] == {"status": ["FAILED"], "limit": ["7"], "nextToken": ["J1"]}
 
 
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"statusCode": 409, "message": "task is RUNNING"}, "task is RUNNING"),
-        ({"error": {"code": "Conflict", "message": "task is RUNNING"}}, "task is RUNNING"),
+        ({"statusCode": 409, "code": "CONFLICT", "message": "task is RUNNING"}, "task is RUNNING"),
         ({"statusCode": 422, "detail": [{"loc": ["query", "status"], "msg": "bad"}]}, "query.status: bad"),
         (b"<html>gateway</html>", "<html>gateway</html>"),
     ],

@@ -116,7 +116,7 @@ def test_the_layout_places_every_node_apart_from_start_to_end_inside_its_frame()
 
 
 def test_the_project_state_machine_is_coloured_by_a_failed_execution() -> None:
-    definition = json.loads((PROJECT_DIR / "state_machines" / "demo_task.asl.json").read_text())
+    definition = json.loads((PROJECT_DIR / "state_machines" / "demo_task" / "demo_task.asl.json").read_text())
     graph = build_graph(definition)
 
     statuses = node_statuses(graph, derive_visits(recorded("ministack_fail_1")), "FAILED")
