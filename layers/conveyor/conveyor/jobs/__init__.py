@@ -14,4 +14,7 @@ names them `<prefix>-<queue>` and `<prefix>-<queue>-dlq`). The engine gives:
     stalled      RUNNING jobs whose worker died;  schedules  jobs from schedule firings
     stats        /jobs/stats and /health;  routes  the job API, over one workload's types
     settings     what the job functions read from the environment
+    bulk         many jobs created (or withdrawn) in one transaction, sent in batches
+    backlog      work held back and released in priority order as a queue's capacity frees
+    consumers    a workload's queues paused and resumed through their event source mappings
 """
