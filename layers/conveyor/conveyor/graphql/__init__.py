@@ -5,5 +5,6 @@ at `POST /graphql` on the REST API by one function (`functions/graphql`).
   `compose` builds the executable schema from the shared base (`base.graphql`) and them;
 - `errors`: refusals and validation errors answered with `extensions.code` and
   `extensions.field`, anything else as INTERNAL without its text;
-- `http`: the route that runs an operation for the verified caller.
+- `http`: the route that runs an operation for the verified caller;
+- `documents`: operations parsed and validated once per container (a polled query).
 """

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from conveyor.core.auth import Caller
 from conveyor.core.rest import caller, error_responses
+from conveyor.graphql.documents import DocumentCache
 from conveyor.graphql.errors import format_error
 
 ContextOf = Callable[[Caller], dict[str, Any]]
@@ -41,6 +42,7 @@ class GraphqlResponse(BaseModel):
 def graphql_router(schema: GraphQLSchema, context_of: ContextOf | None = None) -> Router:
     """The route; `context_of(caller)` adds what resolvers need beside the caller."""
     router = Router()
+    documents = DocumentCache()
 
     @router.post(
         "/graphql",
@@ -59,6 +61,8 @@ def graphql_router(schema: GraphQLSchema, context_of: ContextOf | None = None) -
             schema,
             request.model_dump(by_alias=True, exclude_none=True),
             context_value=context,
+            query_parser=documents.parse,
+            query_validator=documents.validate,
             error_formatter=format_error,
             debug=False,
         )
