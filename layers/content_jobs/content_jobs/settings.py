@@ -5,22 +5,23 @@ the content jobs' own, or the job engine's (`conveyor.jobs.settings`).
     function    variables
     api         JOBS_TABLE, JOB_QUEUE_PREFIX
     worker      JOBS_TABLE, JOB_QUEUE_PREFIX, JOB_DATA_TABLE, JOB_DOCUMENTS_BUCKET, JOB_MAX_ATTEMPTS,
-                JOB_BACKOFF_SECONDS, JOB_ORG_RUNNING_LIMIT, JOB_ORG_WAIT_SECONDS, JOB_HTTP_TIMEOUT_SECONDS
+                JOB_MAX_STALLS, JOB_BACKOFF_SECONDS, JOB_ORG_RUNNING_LIMIT, JOB_ORG_WAIT_SECONDS,
+                JOB_HTTP_TIMEOUT_SECONDS
     scheduler   JOBS_TABLE, JOB_QUEUE_PREFIX, JOB_DATA_TABLE
-    sweeper     JOBS_TABLE, JOB_QUEUE_PREFIX
+    sweeper     JOBS_TABLE, JOB_QUEUE_PREFIX, JOB_MAX_STALLS
 """
 
 from __future__ import annotations
 
 from conveyor.core.settings import env
-from conveyor.jobs.settings import JobSettings, JobWorkerSettings
+from conveyor.jobs.settings import JobSettings, JobSweeperSettings, JobWorkerSettings
 
 
 class ApiSettings(JobSettings):
     pass
 
 
-class SweeperSettings(JobSettings):
+class SweeperSettings(JobSweeperSettings):
     pass
 
 

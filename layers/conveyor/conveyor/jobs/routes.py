@@ -118,7 +118,7 @@ def job_router(jobs: JobService) -> Router:
         responses=error_responses(404, 409, 422),
     )
     def cancel_job(job_id: JobIdPath) -> JobView:
-        job = jobs.cancel(job_id)
+        job = jobs.cancel(jobs.get(job_id))
         metrics.add_metric(name="JobsCancelled", unit=MetricUnit.Count, value=1)
         return job.view()
 
@@ -129,7 +129,7 @@ def job_router(jobs: JobService) -> Router:
         responses={202: {"description": "Job queued again"}, **error_responses(404, 409, 422)},
     )
     def retry_job(job_id: JobIdPath) -> Response[JobView]:
-        job = jobs.retry(job_id)
+        job = jobs.retry(jobs.get(job_id))
         metrics.add_metric(name="JobsRetried", unit=MetricUnit.Count, value=1)
         return _json(202, job.view())
 
