@@ -4,6 +4,7 @@ each queue (with its DLQ and lock duration) from the stack's job-queue component
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,10 +15,12 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from moto import mock_aws
 
+from content_jobs.api import ContentJobsApi
 from content_jobs.catalog import REGISTRY, JobType, QueueName
 from content_jobs.payloads import NoopPayload
 from content_jobs.settings import WorkerSettings
 from conveyor.core.aws import AwsClients
+from conveyor.core.rest import rest_api
 from conveyor.jobs.context import JobContext
 from conveyor.jobs.queues import JobQueues
 from conveyor.jobs.records import NewJob
@@ -26,7 +29,7 @@ from conveyor.jobs.service import JobService
 from conveyor.jobs.worker import JobWorker, Outcome
 
 from ...template_resources import PROJECT_DIR, create_table, template
-from ..conftest import REGION
+from ..conftest import MEMBER, REGION, FakeLambdaContext, api_event
 
 CONTENT_JOBS_TEMPLATE = PROJECT_DIR / "stacks" / "content-jobs.yaml"
 JOB_QUEUE_COMPONENT = "components/job-queue.yaml"
@@ -215,3 +218,34 @@ class Sqs:
 @pytest.fixture
 def sqs(monkeypatch: pytest.MonkeyPatch) -> Sqs:
     return Sqs(monkeypatch)
+
+
+Call = Callable[..., tuple[int, Any]]
+
+
+@pytest.fixture
+def call(aws: AwsClients) -> Call:
+    app = rest_api("Conveyor API")
+    app.include_router(ContentJobsApi.from_environment(aws).router())
+
+    def call(
+        method: str,
+        path: str,
+        body: Any = None,
+        query: dict[str, str] | None = None,
+        claims: dict[str, str] | None = MEMBER,
+        headers: dict[str, str] | None = None,
+        **path_parameters: str,
+    ) -> tuple[int, Any]:
+        event = api_event(method, path, body, path_parameters or None, query, claims)
+        event["headers"].update(headers or {})
+        response = app.resolve(event, FakeLambdaContext())
+        return response["statusCode"], json.loads(response["body"])
+
+    return call
+
+
+def create(call: Call, claims: dict[str, str] = MEMBER, **payload: object) -> str:
+    status, body = call("POST", "/jobs", {"type": "NOOP", "payload": payload}, claims=claims)
+    assert status == 202, body
+    return body["id"]

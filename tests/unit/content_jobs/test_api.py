@@ -4,48 +4,11 @@ events as the Cognito authorizer passes them (MEMBER of org-1, OTHER_MEMBER of o
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 import boto3
-import pytest
 
-from content_jobs.api import ContentJobsApi
-from conveyor.core.aws import AwsClients
-from conveyor.core.rest import rest_api
-
-from ..conftest import ADMIN, MEMBER, OTHER_MEMBER, FakeLambdaContext, api_event
-from .conftest import ContentJobsResources, queue_attribute
-
-Call = Callable[..., tuple[int, Any]]
-
-
-@pytest.fixture
-def call(aws: AwsClients) -> Call:
-    app = rest_api("Conveyor API")
-    app.include_router(ContentJobsApi.from_environment(aws).router())
-
-    def call(
-        method: str,
-        path: str,
-        body: Any = None,
-        query: dict[str, str] | None = None,
-        claims: dict[str, str] | None = MEMBER,
-        headers: dict[str, str] | None = None,
-        **path_parameters: str,
-    ) -> tuple[int, Any]:
-        event = api_event(method, path, body, path_parameters or None, query, claims)
-        event["headers"].update(headers or {})
-        response = app.resolve(event, FakeLambdaContext())
-        return response["statusCode"], json.loads(response["body"])
-
-    return call
-
-
-def create(call: Call, claims: dict[str, str] = MEMBER, **payload: object) -> str:
-    status, body = call("POST", "/jobs", {"type": "NOOP", "payload": payload}, claims=claims)
-    assert status == 202, body
-    return body["id"]
+from ..conftest import ADMIN, MEMBER, OTHER_MEMBER
+from .conftest import Call, ContentJobsResources, create, queue_attribute
 
 
 def test_post_jobs_records_and_queues_the_job_in_the_callers_organization(

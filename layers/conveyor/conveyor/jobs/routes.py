@@ -180,6 +180,7 @@ def job_router(jobs: JobService) -> Router:
         responses=_answers(200, "Every dependency answers", 401, 422, 503),
     )
     def job_health() -> Response[HealthReport]:
+        caller(router)  # any verified caller
         report = jobs.health()
         if report.status != "ok":
             failing = "; ".join(f"{name}: {result}" for name, result in report.checks.items() if result != "ok")
