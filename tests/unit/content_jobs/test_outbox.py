@@ -160,3 +160,13 @@ def test_a_postponed_attempt_is_not_counted_and_runs_again_as_a_new_delivery(del
     assert (job.status, job.attempts, job.delivery, job.history[-1].outcome) == (JobStatus.PENDING, 0, 2, "postponed")
     assert (job.history[-1].retry_in_seconds, job.unsent_since_ms) == (5, None)  # sent, with its delay
     assert queue_attribute(deliveries.queue_url, "ApproximateNumberOfMessagesDelayed") == 1
+
+
+def test_racing_senders_of_one_owed_job_send_one_new_delivery(deliveries: Deliveries) -> None:
+    accepted_by_a_sender_that_died(deliveries, "j")
+    seen = deliveries.job("j")  # two retries of the client's POST saw the job owed
+
+    first, second = deliveries.jobs.outbox.redeliver(seen), deliveries.jobs.outbox.redeliver(seen)
+
+    assert first is not None and first.delivery == 2 and second is None  # the second one finds it moved on
+    assert queue_attribute(deliveries.queue_url, "ApproximateNumberOfMessages") == 1

@@ -30,7 +30,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from conveyor.core.clock import Clock, iso, now_ms, system_clock
-from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed
+from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed, old_item
 from conveyor.jobs.counters import JobCounters
 from conveyor.jobs.errors import JobNotFound, NotAllowed
 from conveyor.jobs.records import Attempt, Failure, Job, NewJob
@@ -131,11 +131,13 @@ class JobStore:
         """A PENDING job whose message is owed for too long gets a new delivery, owed from now;
         the caller sends it. JobChanged when it moved on meanwhile (started, sent, cancelled)."""
         change = Update(set={"unsentSinceMs": now_ms(self._clock)}, add={"delivery": 1, "redeliveries": 1})
+        request = change.request(_unsent(job))
         try:
-            self._table.update_item(Key={"id": job.id}, **change.request(_unsent(job)))
+            self._table.update_item(Key={"id": job.id}, ReturnValuesOnConditionCheckFailure="ALL_OLD", **request)
         except ClientError as error:
             if condition_failed(error):
-                raise JobChanged(job.id, self.get(job.id)) from None
+                current = old_item(error)
+                raise JobChanged(job.id, Job.from_item(current) if current else None) from None
             raise
         return _after(job, change)
 
