@@ -5,6 +5,10 @@ may reach (its organization's accounts, public addresses); publishing once; size
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from content_jobs.data.accounts import AccountStore
 from content_jobs.data.sources import UNHEALTHY_AFTER_FAILURES, SourceStore
@@ -195,34 +199,45 @@ def test_process_document_reads_text_from_s3(jobs: ContentJobs) -> None:
     assert (theirs["status"], theirs["attempts"], theirs["error"]["type"]) == ("FAILED", 1, "OtherOrganization")
 
 
-def test_publish_content_posts_the_variation_once(jobs: ContentJobs) -> None:
+@dataclass
+class Publishing:
+    """A content item of a fresh organization, an account of it on a local platform, and
+    the payload that publishes one to the other."""
+
+    org: str
+    content: dict[str, Any]
+    platform: LocalPlatform
+    payload: dict[str, Any]
+
+
+@contextmanager
+def publishing(jobs: ContentJobs, topic: str, delay: float = 0.0) -> Iterator[Publishing]:
     org = unique("org")
-    content = jobs.wait(jobs.create("GENERATE_CONTENT", {"topic": "release day", "platforms": ["linkedin"]}, org))
+    content = jobs.wait(jobs.create("GENERATE_CONTENT", {"topic": topic, "platforms": ["linkedin"]}, org))
     with local_http() as http:
         account = jobs.connect_account(http.url, org)
-        platform = LocalPlatform(http, account)
         payload = {"contentId": content["id"], "accountId": account, "platform": "linkedin"}
-        first = jobs.wait(jobs.create("PUBLISH_CONTENT", payload, org))
-        again = jobs.wait(jobs.create("PUBLISH_CONTENT", payload, org))
-        [post] = platform.calls
+        yield Publishing(org, content, LocalPlatform(http, account, delay), payload)
 
-    assert post.json()["text"] == content["result"]["variations"]["linkedin"]["text"]
+
+def test_publish_content_posts_the_variation_once(jobs: ContentJobs) -> None:
+    with publishing(jobs, "release day") as item:
+        first = jobs.wait(jobs.create("PUBLISH_CONTENT", item.payload, item.org))
+        again = jobs.wait(jobs.create("PUBLISH_CONTENT", item.payload, item.org))
+        [post] = item.platform.calls
+
+    assert post.json()["text"] == item.content["result"]["variations"]["linkedin"]["text"]
     assert post.headers["Idempotency-Key"].startswith("conveyor-publish-")
     assert (first["result"]["postId"], first["result"]["alreadyPublished"]) == ("post-1", False)
     assert again["result"]["alreadyPublished"] is True
 
 
 def test_concurrent_publish_jobs_for_one_content_item_post_once(jobs: ContentJobs) -> None:
-    org = unique("org")
-    content = jobs.wait(jobs.create("GENERATE_CONTENT", {"topic": "launch week", "platforms": ["linkedin"]}, org))
-    with local_http() as http:
-        account = jobs.connect_account(http.url, org)
-        platform = LocalPlatform(http, account, delay=1)  # a slow platform: the four jobs overlap
-        payload = {"contentId": content["id"], "accountId": account, "platform": "linkedin"}
-        ids = [jobs.create("PUBLISH_CONTENT", payload, org) for _ in range(4)]
+    with publishing(jobs, "launch week", delay=1) as item:  # a slow platform: the four jobs overlap
+        ids = [jobs.create("PUBLISH_CONTENT", item.payload, item.org) for _ in range(4)]
         done = [jobs.wait(job_id, timeout=90) for job_id in ids]
 
-    assert len(platform.posts) == 1 and len(platform.calls) == 1
+    assert len(item.platform.posts) == 1 and len(item.platform.calls) == 1
     assert {job["status"] for job in done} == {"COMPLETED"}
     assert {job["result"]["postId"] for job in done} == {"post-1"}
     assert sorted(job["result"]["alreadyPublished"] for job in done) == [False, True, True, True]
@@ -230,18 +245,13 @@ def test_concurrent_publish_jobs_for_one_content_item_post_once(jobs: ContentJob
 
 
 def test_a_platform_that_stored_the_post_and_answered_503_is_not_posted_to_twice(jobs: ContentJobs) -> None:
-    org = unique("org")
-    content = jobs.wait(jobs.create("GENERATE_CONTENT", {"topic": "a quiet release", "platforms": ["linkedin"]}, org))
-    with local_http() as http:
-        account = jobs.connect_account(http.url, org)
-        platform = LocalPlatform(http, account)
-        platform.fail_after_storing = 1
-        payload = {"contentId": content["id"], "accountId": account, "platform": "linkedin"}
-        done = jobs.wait(jobs.create("PUBLISH_CONTENT", payload, org))
-        first, retried = platform.calls
+    with publishing(jobs, "a quiet release") as item:
+        item.platform.fail_after_storing = 1
+        done = jobs.wait(jobs.create("PUBLISH_CONTENT", item.payload, item.org))
+        first, retried = item.platform.calls
 
     assert (done["status"], done["attempts"], done["result"]["postId"]) == ("COMPLETED", 2, "post-1")
-    assert len(platform.posts) == 1  # the retry carried the same key: the platform answered with the same post
+    assert len(item.platform.posts) == 1  # the retry carried the same key: the platform answered with the same post
     assert first.headers["Idempotency-Key"] == retried.headers["Idempotency-Key"]
 
 
