@@ -102,4 +102,4 @@ class SchedulingLog:
 
     def _write(self, level: str, event: str, result: SchedulingResult, **fields: Any) -> None:
         line = {"event": event, "result": result.value, **{k: v for k, v in fields.items() if v is not None}}
-        getattr(self._logger, level)(event, extra=line)
+        getattr(self._logger, level)(event, extra=line, stacklevel=3)  # the location: who logged, not this

@@ -60,7 +60,7 @@ def test_the_graphql_function_of_the_root_is_given_the_librarys_variables_layer_
     assert {"Fn::GetAtt": ["LibraryIngestion", "Outputs.GraphqlAccessPolicyArn"]} in graphql["Policies"]
     # Under API Gateway's 29 s, and long enough for the catalog's listing and ISRCs at their timeouts.
     variables_ = graphql["Environment"]["Variables"]
-    assert graphql["Timeout"] <= 29 and variables_["QDRANT_TIMEOUT_SECONDS"] <= 3
+    assert graphql["Timeout"] <= 29 and int(variables_["QDRANT_TIMEOUT_SECONDS"]) <= 3
 
 
 def test_the_root_passes_every_parameter_the_stack_needs() -> None:
