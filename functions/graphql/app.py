@@ -13,16 +13,21 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from conveyor.core.aws import AwsClients
 from conveyor.core.rest import rest_api
 from conveyor.graphql.http import graphql_router
 from conveyor.graphql.schema import compose
+from library_ingestion.graphql import LibraryGraphql
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
+aws = AwsClients()
+library = LibraryGraphql.from_environment(aws)
+
 app = rest_api("Conveyor GraphQL API")
-app.include_router(graphql_router(compose()))
+app.include_router(graphql_router(compose(library.module())))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
