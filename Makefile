@@ -32,10 +32,10 @@ test: $(STAMP) lint
 	@$(PY) -m pytest
 
 test-unit: $(STAMP)
-	@$(PY) -m pytest tests/unit
+	@$(PY) -m pytest -m "not integration and not browser"
 
 test-integration: $(STAMP)
-	@$(PY) -m pytest tests/integration
+	@$(PY) -m pytest -m "integration or browser"
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .

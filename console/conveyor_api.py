@@ -27,6 +27,8 @@ from typing import Any
 TASK_STATUSES = ("QUEUED", "RUNNING", "SUCCEEDED", "FAILED")
 JOB_STATUSES = ("PENDING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED")
 _TIMEOUT_SECONDS = 15
+# GraphQL answers 200 with errors; each error's code, as the REST API would answer it.
+_GRAPHQL_STATUS = {"UNAUTHENTICATED": 401, "FORBIDDEN": 403, "NOT_FOUND": 404, "CONFLICT": 409, "VALIDATION_ERROR": 422}
 
 
 class ApiError(Exception):
@@ -107,28 +109,46 @@ class ConveyorApi:
     def job_stats(self) -> dict[str, Any]:
         return self._call("GET", "/jobs/stats")
 
+    # --- GraphQL -------------------------------------------------------------------
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """An operation's `data`; its first error as an ApiError (its `extensions.code` as a status)."""
+        body = self._call("POST", "/graphql", body={"query": query, "variables": variables or {}})
+        errors = body.get("errors") or []
+        if errors:
+            code = (errors[0].get("extensions") or {}).get("code", "")
+            raise ApiError(_GRAPHQL_STATUS.get(code, 400), str(errors[0].get("message", code)))
+        return body.get("data") or {}
+
     # --- the wire ------------------------------------------------------------------
 
     def _page(self, path: str, key: str, query: dict[str, Any], token: str | None) -> Page:
         body = self._call("GET", path, {**query, "nextToken": token} if token else query)
         return Page(body.get(key, []), body.get("nextToken"))
 
-    def _call(self, method: str, path: str, query: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _call(
+        self, method: str, path: str, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         try:
-            return self._send(method, path, query)
+            return self._send(method, path, query, body)
         except ApiError as error:
             if error.status != 401 or not self._token.renewable:
                 raise
             self._token.renew()  # it expired: once more with a fresh one
-            return self._send(method, path, query)
+            return self._send(method, path, query, body)
 
-    def _send(self, method: str, path: str, query: dict[str, Any] | None) -> dict[str, Any]:
+    def _send(
+        self, method: str, path: str, query: dict[str, Any] | None, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         url = self.base_url + path + (f"?{urllib.parse.urlencode(query)}" if query else "")
         headers = {"accept": "application/json"}
         token = self._token.current()
         if token:
             headers["authorization"] = f"Bearer {token}"
-        request = urllib.request.Request(url, method=method, headers=headers, data=b"" if method == "POST" else None)
+        data = b"" if method == "POST" else None
+        if body is not None:
+            data, headers["content-type"] = json.dumps(body).encode(), "application/json"
+        request = urllib.request.Request(url, method=method, headers=headers, data=data)
         try:
             with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:
                 return _json(response.read())

@@ -55,12 +55,14 @@ def deploy(
     parameters: dict[str, str] | None = None,
 ) -> Deployment:
     """Create or update a stack: by default the settings' template (the project's
-    template.yaml) with the samconfig.toml [local] parameters, else `template` with `parameters`."""
+    template.yaml) with what the local cloud provides (`cloud_parameters`) and the samconfig.toml
+    [local] parameters, else `template` with `parameters`."""
     started = time.monotonic()
     config = samconfig_deploy_parameters(settings.project_dir)
     if template is None:
         template = settings.template
-        parameters = _parameters(config.get("parameter_overrides", ""), settings.parameter_overrides)
+        given = _parameters(config.get("parameter_overrides", ""), settings.parameter_overrides)
+        parameters = {**cloud_parameters(settings, template), **given}
     stack_name = stack_name or settings.stack_name
     cfn = client(settings, "cloudformation")
     request = {
@@ -99,6 +101,15 @@ def package(settings: Settings, template: Path, prefix: str) -> str:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         exported = Template(str(template), str(template.parent), uploader).export()
     return yaml_dump(exported)
+
+
+def cloud_parameters(settings: Settings, template: Path) -> dict[str, str]:
+    """Parameters the local cloud itself answers, for a template that declares them: `QdrantUrl`,
+    its Qdrant endpoint. Given ones (samconfig, LOCALCLOUD_PARAMETERS) win: a real Qdrant instead."""
+    from awscli.customizations.cloudformation.yamlhelper import yaml_parse
+
+    declared = yaml_parse(template.read_text()).get("Parameters") or {}
+    return {"QdrantUrl": settings.qdrant_url} if "QdrantUrl" in declared else {}
 
 
 def samconfig_deploy_parameters(project_dir: Path) -> dict[str, str]:

@@ -62,7 +62,6 @@ def prepare(cloud: CloudProcess) -> dict[str, str]:
         "/jobs",
         {
             "type": "SCRAPE_WEBSITE",
-            "organizationId": "acme",
             "payload": {"sourceId": "blog", "url": "http://127.0.0.1:9/"},
         },
     )

@@ -42,3 +42,13 @@ def wait_for(condition: Callable[[], T], timeout: float = 30, interval: float = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """Mark tests by where they run: `-m "not integration and not browser"` runs the unit tests only."""
+    import pytest
+
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(PROJECT_DIR / "tests").parts
+        if parts[0] in ("integration", "browser"):
+            item.add_marker(getattr(pytest.mark, parts[0]))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from starlette.routing import BaseRoute
 
-from console.web.pages import jobs, queues, stepfunctions, tasks
+from console.web.pages import jobs, library, queues, stepfunctions, tasks
 
 
 @dataclass(frozen=True)
@@ -26,4 +26,5 @@ SECTIONS = [
     Section("Queues", "/queues", queues.routes),
     Section("Tasks", "/tasks", tasks.routes),
     Section("Jobs", "/jobs", jobs.routes),
+    Section("Library", "/library", library.routes),
 ]

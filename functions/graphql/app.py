@@ -18,6 +18,7 @@ from conveyor.core.rest import rest_api
 from conveyor.graphql.http import graphql_router
 from conveyor.graphql.schema import compose
 from evaluation.api import EvaluationApi
+from library_ingestion.graphql import LibraryGraphql
 
 logger = Logger()
 tracer = Tracer()
@@ -25,9 +26,10 @@ metrics = Metrics()
 
 aws = AwsClients()
 evaluation = EvaluationApi.from_environment(aws)
+library = LibraryGraphql.from_environment(aws)
 
 app = rest_api("Conveyor GraphQL API")
-app.include_router(graphql_router(compose(evaluation.module())))
+app.include_router(graphql_router(compose(library.module(), evaluation.module())))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -23,13 +23,6 @@ from ..integration.conftest import JOB_PARAMETERS, SFN_WAIT_SCALE
 ARTIFACTS = Path(__file__).resolve().parents[2] / ".test-artifacts" / "browser"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     report = yield

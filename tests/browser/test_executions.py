@@ -237,6 +237,13 @@ def test_the_executions_list_pages_through_many_executions(page: Page, cloud: Cl
     names = {f"many-{number:03d}" for number in range(60)}
     for name in sorted(names):
         sfn.start_execution(stateMachineArn=machine, name=name, input="{}")
+    # The list is ordered by stop date once an execution stops: one that stopped between the
+    # two pages would move ahead of the first page's token, so the pages are read at rest.
+    wait_for(
+        lambda: len(sfn.list_executions(stateMachineArn=machine, statusFilter="SUCCEEDED")["executions"]) == 60,
+        timeout=60,
+        what="the 60 executions to succeed",
+    )
 
     page.goto(f"/state-machines/{machine}")
     expect(page.locator("tr[data-execution]")).to_have_count(50)

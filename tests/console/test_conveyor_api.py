@@ -33,6 +33,7 @@ class FakeApi:
                         "path": parts.path,
                         "query": parse_qs(parts.query),
                         "headers": self.headers,
+                        "body": self.rfile.read(int(self.headers.get("Content-Length") or 0)),
                     }
                 )
                 status, body = fake.replies.get((self.command, parts.path), (404, {"message": "no route"}))
@@ -141,3 +142,21 @@ def test_ids_are_escaped_in_paths(fake: FakeApi) -> None:
     fake.replies[("DELETE", "/jobs/a%2Fb%20c")] = (200, {"id": "a/b c", "status": "CANCELLED"})
 
     assert ConveyorApi(fake.url).cancel_job("a/b c")["status"] == "CANCELLED"
+
+
+def test_graphql_posts_the_operation_and_answers_its_data_or_its_first_error(fake: FakeApi) -> None:
+    fake.replies[("POST", "/graphql")] = (200, {"data": {"library": {"albums": []}}})
+    api = ConveyorApi(fake.url, token="t")
+
+    assert api.graphql("query($n: Int) { library(limit: $n) { albums { albumId } } }", {"n": 5}) == {
+        "library": {"albums": []}
+    }
+    sent = fake.requests[-1]
+    assert sent["headers"]["Content-Type"] == "application/json" and sent["headers"]["Authorization"] == "Bearer t"
+    assert json.loads(sent["body"])["variables"] == {"n": 5}
+
+    refusal = {"message": "limit must be 1-100", "extensions": {"code": "VALIDATION_ERROR", "field": "limit"}}
+    fake.replies[("POST", "/graphql")] = (200, {"data": None, "errors": [refusal]})
+    with pytest.raises(ApiError) as raised:
+        api.graphql("{ library(limit: 0) { nextToken } }")
+    assert (raised.value.status, raised.value.message) == (422, "limit must be 1-100")

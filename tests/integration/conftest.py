@@ -21,8 +21,9 @@ PLATFORM_TEMPLATE = Path(__file__).parent / "platform" / "template.yaml"
 # what happens, not how long it takes (bench/ measures that).
 SFN_WAIT_SCALE = 0.1
 # Job backoff in seconds instead of minutes, a small per-organization limit and a
-# short wait for a free slot, so the job tests see retries, the DLQ and the limit quickly.
-JOB_PARAMETERS = "JobBackoffSeconds=1,2,3 JobOrgRunningLimit=3 JobOrgWaitSeconds=1"
+# short wait for a free slot, so the job tests see retries, the DLQ and the limit quickly;
+# website and feed jobs may fetch from the tests' local servers on 127.0.0.1.
+JOB_PARAMETERS = "JobBackoffSeconds=1,2,3 JobOrgRunningLimit=3 JobOrgWaitSeconds=1 JobFetchAllowedNetworks=127.0.0.1/32"
 
 
 def start_cloud(

@@ -52,7 +52,7 @@ def test_a_message_failing_max_receive_count_times_ends_in_the_dlq(cloud: Runnin
         return [m for m in messages if m["Body"] == body]
 
     [message] = wait_for(in_dlq, timeout=20, what="the message in the DLQ")
-    assert message["Attributes"]["ApproximateReceiveCount"] >= "2"
+    assert int(message["Attributes"]["ApproximateReceiveCount"]) >= 2
 
 
 def test_maximum_concurrency_caps_concurrent_invocations(cloud: RunningCloud, probe: ProbeStack) -> None:

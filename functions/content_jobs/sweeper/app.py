@@ -1,5 +1,6 @@
 """Runs every minute: content jobs RUNNING past their queue's lock duration go back to
-PENDING and are sent again (`conveyor.jobs.stalled`)."""
+PENDING and are sent again, or fail when out of stalls (`conveyor.jobs.stalled`); jobs
+still owed their message after a minute are sent again (`conveyor.jobs.outbox`)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,22 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from content_jobs.sweeper import stalled_jobs
+from content_jobs.sweeper import ContentJobsSweeper
 from conveyor.core.aws import AwsClients
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 
-stalled = stalled_jobs(AwsClients())
+sweeper = ContentJobsSweeper.from_environment(AwsClients())
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    released = stalled.recover()
-    metrics.add_metric(name="JobsStalled", unit=MetricUnit.Count, value=len(released))
-    return {"released": released}
+    report = sweeper.sweep()
+    metrics.add_metric(name="JobsStalled", unit=MetricUnit.Count, value=len(report.released) + len(report.failed))
+    metrics.add_metric(name="JobsFailedStalled", unit=MetricUnit.Count, value=len(report.failed))
+    metrics.add_metric(name="JobMessagesResent", unit=MetricUnit.Count, value=len(report.resent))
+    return report.model_dump(mode="json")

@@ -38,6 +38,8 @@ _METRIC_OF = {
     Outcome.DISCARDED: "ResultsDiscarded",
     Outcome.REJECTED: "MessagesRejected",
     Outcome.REQUEUED: "JobsRedriven",
+    Outcome.RELEASED: "JobsStalled",
+    Outcome.POSTPONED: "JobsPostponed",
 }
 
 

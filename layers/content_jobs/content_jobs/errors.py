@@ -11,3 +11,8 @@ class RateLimited(TransientError):
 
 class NeedsReauthorization(PermanentError):
     """The account's token expired or was revoked: a person must connect it again."""
+
+
+class OtherOrganization(PermanentError):
+    """The job names an account, source or document of another organization: to the job, as
+    good as unknown (the message does not say whose it is)."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field
+from pydantic import AnyHttpUrl, Field, UrlConstraints
 
 from conveyor.core.ids import Identifier
 from conveyor.jobs.registry import JobPayload
+
+# A link a job fetches: http(s), at most 2,048 characters (what browsers and most servers take).
+Link = Annotated[AnyHttpUrl, UrlConstraints(max_length=2048)]
 
 
 class Platform(StrEnum):
@@ -27,13 +30,13 @@ class GenerateContentPayload(JobPayload):
 
 class ScrapeWebsitePayload(JobPayload):
     source_id: Identifier
-    url: AnyHttpUrl
+    url: Link
     max_chars: Annotated[int, Field(ge=100, le=200_000)] = 20_000
 
 
 class SyncRssPayload(JobPayload):
     source_id: Identifier
-    feed_url: AnyHttpUrl
+    feed_url: Link
 
 
 class SyncAnalyticsPayload(JobPayload):
@@ -46,7 +49,10 @@ class RefreshTokenPayload(JobPayload):
 
 class ProcessDocumentPayload(JobPayload):
     document_id: Identifier
-    key: Annotated[str, Field(min_length=1, max_length=1024, description="the object in the documents bucket")]
+    key: Annotated[
+        str,
+        Field(min_length=1, max_length=1024, description="the object in the documents bucket, under documents/<org>/"),
+    ]
 
 
 class PublishContentPayload(JobPayload):

@@ -1,4 +1,5 @@
-"""The content-jobs sweeper's composition root: stalled content jobs go back to their queues."""
+"""The content-jobs sweeper's composition root: stalled content jobs go back to their
+queues (or fail, out of stalls), and content jobs still owed their message are sent."""
 
 from __future__ import annotations
 
@@ -8,10 +9,28 @@ from content_jobs.catalog import REGISTRY
 from content_jobs.settings import SweeperSettings
 from conveyor.core.aws import AwsClients
 from conveyor.core.clock import Clock, system_clock
+from conveyor.core.models import ApiModel
 from conveyor.jobs.service import JobService
 from conveyor.jobs.stalled import StalledJobs
 
 
-def stalled_jobs(aws: AwsClients, environ: Mapping[str, str] | None = None, clock: Clock = system_clock) -> StalledJobs:
-    settings = SweeperSettings.from_environment(environ)
-    return StalledJobs(JobService.build(settings, aws, REGISTRY, clock), clock)
+class SweepReport(ApiModel):
+    released: list[str]  # stalled, sent again
+    failed: list[str]  # stalled once more than they may
+    resent: list[str]  # owed their message for too long
+
+
+class ContentJobsSweeper:
+    def __init__(self, settings: SweeperSettings, aws: AwsClients, clock: Clock = system_clock) -> None:
+        self.jobs = JobService.build(settings, aws, REGISTRY, clock)
+        self.stalled = StalledJobs(self.jobs, settings.max_stalls, clock)
+
+    @classmethod
+    def from_environment(
+        cls, aws: AwsClients, environ: Mapping[str, str] | None = None, clock: Clock = system_clock
+    ) -> ContentJobsSweeper:
+        return cls(SweeperSettings.from_environment(environ), aws, clock)
+
+    def sweep(self) -> SweepReport:
+        stalls = self.stalled.recover()
+        return SweepReport(released=stalls.released, failed=stalls.failed, resent=self.jobs.outbox.send_overdue())

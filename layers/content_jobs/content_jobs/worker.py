@@ -24,6 +24,7 @@ from content_jobs.processors.publishing import PublishContent
 from content_jobs.processors.rss import SyncRss
 from content_jobs.processors.tokens import RefreshToken
 from content_jobs.processors.website import ScrapeWebsite
+from content_jobs.providers.addresses import AddressPolicy
 from content_jobs.providers.content_factory import TemplateContentFactory
 from content_jobs.providers.http import HttpClient
 from content_jobs.providers.images import PatternImageGenerator
@@ -38,16 +39,18 @@ from conveyor.jobs.worker import JobWorker, Outcome, Processor
 
 def processors(settings: WorkerSettings, aws: AwsClients, clock: Clock = system_clock) -> dict[str, Processor]:
     data = DataTable(aws.table(settings.data_table), clock)
-    http = HttpClient(settings.http_timeout_seconds, clock)
-    platform = HttpPlatformClient(http, clock)
+    # Website and feed URLs come from payloads: those fetches reach public addresses only (and
+    # the allowed networks). A platform's API URL is the connected account's, set by its owner.
+    web = HttpClient(settings.http_timeout_seconds, clock, AddressPolicy(settings.fetch_allowed_networks))
+    platform = HttpPlatformClient(HttpClient(settings.http_timeout_seconds, clock), clock)
     sources, items, content = SourceStore(data), ContextItemStore(data), ContentStore(data)
     account_store = AccountStore(data)
     accounts = ConnectedAccounts(account_store, clock)
     s3, bucket = aws.client("s3"), settings.documents_bucket
     return {
         JobType.GENERATE_CONTENT: GenerateContent(TemplateContentFactory(), content),
-        JobType.SCRAPE_WEBSITE: ScrapeWebsite(http, sources, items),
-        JobType.SYNC_RSS: SyncRss(http, sources, items),
+        JobType.SCRAPE_WEBSITE: ScrapeWebsite(web, sources, items),
+        JobType.SYNC_RSS: SyncRss(web, sources, items),
         JobType.SYNC_ANALYTICS: SyncAnalytics(accounts, platform, AnalyticsStore(data)),
         JobType.REFRESH_TOKEN: RefreshToken(accounts, platform, account_store),
         JobType.PROCESS_DOCUMENT: ProcessDocument(s3, bucket, content),

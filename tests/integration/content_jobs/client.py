@@ -1,5 +1,7 @@
-"""The content jobs on the local cloud, as their integration tests use them: the job API,
-the content-jobs stack's outputs (its nested stack under the root stack), its stores."""
+"""The content jobs on the local cloud, as their integration tests use them: the job API
+(as the developer user, an admin of organization `local`, or as a member of any
+organization), the content-jobs stack's outputs (its nested stack under the root
+stack), its stores."""
 
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ from content_jobs.data.table import DataTable
 from conveyor.core.clock import Clock
 from conveyor.jobs.store import JobStore
 from localcloud import deploy as deployer
+from localcloud import identity
 
 from ...conftest import wait_for
 from ..conftest import RunningCloud
 from ..demo_tasks import api
 
 FINAL = {"COMPLETED", "FAILED", "CANCELLED"}
+PASSWORD = "Member-passw0rd!"  # of the members made for the tests; the pool is the test cloud's
 ORG_LIMIT = 3  # JobOrgRunningLimit in ..conftest.JOB_PARAMETERS
 STACK_RESOURCE = "ContentJobs"  # the root stack's AWS::Serverless::Application of stacks/content-jobs.yaml
 
@@ -31,6 +35,7 @@ def unique(name: str) -> str:
 class ContentJobs:
     def __init__(self, cloud: RunningCloud) -> None:
         self.cloud = cloud
+        self._tokens: dict[str, str] = {}
 
     @cached_property
     def outputs(self) -> dict[str, str]:
@@ -39,12 +44,22 @@ class ContentJobs:
         nested = cfn.describe_stack_resource(StackName=self.cloud.settings.stack_name, LogicalResourceId=STACK_RESOURCE)
         return deployer.stack_outputs(cfn, nested["StackResourceDetail"]["PhysicalResourceId"])
 
-    def api(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        return api(self.cloud, method, path, body)
+    def member(self, org: str) -> str:
+        """An ID token of a member (not an admin) of organization `org`, created on first use."""
+        if org not in self._tokens:
+            outputs, cognito = self.cloud.outputs, self.cloud.client("cognito-idp")
+            pool, client, user = outputs["UserPoolId"], outputs["UserPoolClientId"], f"member-{org}"
+            identity.ensure_user(cognito, pool, user, PASSWORD, org, admin=False)
+            self._tokens[org] = identity.id_token(cognito, pool, client, user, PASSWORD)
+        return self._tokens[org]
+
+    def api(self, method: str, path: str, body: Any = None, org: str | None = None) -> tuple[int, Any]:
+        """Call the API as the developer user (admin), or as a member of `org`."""
+        return api(self.cloud, method, path, body, **({"token": self.member(org)} if org else {}))
 
     def create(self, job_type: str, payload: dict[str, Any], org: str | None = None, **options: Any) -> str:
-        request = {"type": job_type, "organizationId": org or unique("org"), "payload": payload, **options}
-        status, body = self.api("POST", "/jobs", request)
+        """A job of `org` (created by one of its members), or of the developer's organization."""
+        status, body = self.api("POST", "/jobs", {"type": job_type, "payload": payload, **options}, org)
         assert status == 202, body
         return str(body["id"])
 

@@ -1,8 +1,8 @@
 """Local HTTP servers the job tests point their jobs at: websites, feeds, a platform API.
 
-Each path answers from a script of responses (the last one repeats), and every
-request is recorded, so a test says what the remote side does and checks what
-the job sent. Servers listen on 127.0.0.1 only.
+Each path answers from a script of responses (the last one repeats), or from a
+function of the request (`answer`), and every request is recorded, so a test says what
+the remote side does and checks what the job sent. Servers listen on 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +50,7 @@ class Request:
 class LocalHttp:
     def __init__(self) -> None:
         self._scripts: dict[tuple[str, str], list[Reply]] = {}
+        self._answers: dict[tuple[str, str], Callable[[Request], Reply]] = {}
         self._lock = threading.Lock()
         self.requests: list[Request] = []
         self._in_flight = 0
@@ -67,6 +68,11 @@ class LocalHttp:
         with self._lock:
             self._scripts[(method, path)] = list(replies)
 
+    def answer(self, method: str, path: str, reply: Callable[[Request], Reply]) -> None:
+        """Answer `method path` with what `reply` makes of each request (called one request at a time)."""
+        with self._lock:
+            self._answers[(method, path)] = reply
+
     def hits(self, method: str, path: str) -> list[Request]:
         with self._lock:
             return [r for r in self.requests if r.method == method and r.path == path]
@@ -83,6 +89,9 @@ class LocalHttp:
     def _reply(self, request: Request) -> Reply:
         with self._lock:
             self.requests.append(request)
+            answer = self._answers.get((request.method, request.path))
+            if answer is not None:
+                return answer(request)
             script = self._scripts.get((request.method, request.path))
             if not script:
                 return Reply(404, "no such page")

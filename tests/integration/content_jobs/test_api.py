@@ -1,7 +1,9 @@
-"""The job HTTP API on the local cloud: every verb, with good and bad input."""
+"""The job HTTP API on the local cloud: every verb, with good and bad input, and who may
+call it (a token's organization; the admin group across organizations)."""
 
 from __future__ import annotations
 
+from ..demo_tasks import api
 from .client import ContentJobs, unique
 
 
@@ -38,16 +40,16 @@ def test_post_get_list_and_stats(jobs: ContentJobs) -> None:
 
 
 def test_bad_input_is_refused_with_the_field(jobs: ContentJobs) -> None:
-    status, body = jobs.api("POST", "/jobs", {"type": "SCRAPE_WEBSITE", "organizationId": "o", "payload": {"url": "x"}})
+    status, body = jobs.api("POST", "/jobs", {"type": "SCRAPE_WEBSITE", "payload": {"url": "x"}})
     assert status == 422
     assert {tuple(e["loc"]) for e in body["detail"]} == {("body", "payload", "sourceId"), ("body", "payload", "url")}
 
-    status, body = jobs.api("POST", "/jobs", {"type": "MAKE_COFFEE", "organizationId": "o", "payload": {}})
+    status, body = jobs.api("POST", "/jobs", {"type": "MAKE_COFFEE", "payload": {}})
     assert status == 422 and [e["loc"] for e in body["detail"]] == [["body", "type"]]
 
-    status, body = jobs.api("POST", "/jobs", {"type": "NOOP", "payload": {}, "delaySeconds": 901})
+    status, body = jobs.api("POST", "/jobs", {"type": "NOOP", "payload": {}, "delaySeconds": 901, "jobId": "a/b"})
     assert status == 422
-    assert {tuple(e["loc"]) for e in body["detail"]} == {("body", "organizationId"), ("body", "delaySeconds")}
+    assert {tuple(e["loc"]) for e in body["detail"]} == {("body", "jobId"), ("body", "delaySeconds")}
 
     status, body = jobs.api("GET", "/jobs?status=LOST")
     assert status == 422 and body["detail"][0]["loc"] == ["query", "status"]
@@ -73,7 +75,7 @@ def test_a_completed_job_can_be_neither_retried_nor_cancelled(jobs: ContentJobs)
 
 
 def test_the_same_job_id_twice_queues_one_job(jobs: ContentJobs) -> None:
-    request = {"type": "NOOP", "organizationId": "o", "payload": {}, "jobId": unique("mine")}
+    request = {"type": "NOOP", "payload": {}, "jobId": unique("mine")}
     first, again = jobs.api("POST", "/jobs", request), jobs.api("POST", "/jobs", request)
     assert (first[0], first[1]["duplicate"], again[0], again[1]["duplicate"]) == (202, False, 202, True)
     assert jobs.wait(request["jobId"])["attempts"] == 1
@@ -90,3 +92,32 @@ def test_health_and_the_openapi_document(jobs: ContentJobs) -> None:
     assert status == 200
     assert {"/jobs", "/jobs/{job_id}", "/jobs/{job_id}/retry", "/jobs/stats", "/health"} <= set(document["paths"])
     assert set(document["paths"]["/jobs/{job_id}"]) == {"get", "delete"}
+
+
+def test_without_a_token_nothing_is_answered(jobs: ContentJobs) -> None:
+    for method, path in (("POST", "/jobs"), ("GET", "/jobs"), ("GET", "/jobs/x"), ("GET", "/jobs/stats")):
+        status, body = api(jobs.cloud, method, path, {"type": "NOOP", "payload": {}}, token=None)
+        assert (status, body["code"]) == (401, "UNAUTHENTICATED"), (method, path)
+
+
+def test_a_member_sees_and_acts_on_their_organizations_jobs_only(jobs: ContentJobs) -> None:
+    mine, theirs = unique("org-a"), unique("org-b")
+    job_id = jobs.create("NOOP", {}, mine, delaySeconds=30)
+    assert jobs.api("GET", f"/jobs/{job_id}", org=mine)[1]["organizationId"] == mine
+
+    for method, path in (("GET", ""), ("DELETE", ""), ("POST", "/retry")):
+        status, body = jobs.api(method, f"/jobs/{job_id}{path}", org=theirs)
+        assert (status, body["code"]) == (403, "FORBIDDEN"), (method, path)
+    assert jobs.api("GET", "/jobs", org=theirs)[1]["jobs"] == []
+    status, body = jobs.api("GET", f"/jobs?organizationId={mine}", org=theirs)
+    assert (status, body["field"]) == (403, "organizationId")
+    status, body = jobs.api("POST", "/jobs", {"type": "NOOP", "payload": {}, "organizationId": mine}, org=theirs)
+    assert (status, body["field"]) == (403, "organizationId")  # the body names no organization but the token's
+    status, body = jobs.api("POST", "/jobs", {"type": "NOOP", "payload": {}, "jobId": job_id}, org=theirs)
+    assert (status, body["field"]) == (409, "jobId")
+    assert jobs.api("GET", "/jobs/stats", org=mine)[0] == 403  # every organization's counts: admins only
+
+    # The developer user is an admin: it sees every organization's jobs and acts on them.
+    assert [j["id"] for j in jobs.api("GET", f"/jobs?organizationId={mine}")[1]["jobs"]] == [job_id]
+    assert jobs.api("DELETE", f"/jobs/{job_id}")[1]["status"] == "CANCELLED"
+    assert jobs.api("GET", "/jobs/stats")[0] == 200

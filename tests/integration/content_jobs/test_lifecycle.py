@@ -128,9 +128,25 @@ def test_a_stalled_job_goes_back_to_pending_and_runs_again(jobs: ContentJobs) ->
 
     assert job_id in released["released"]
     done = jobs.wait(job_id)
-    assert (done["status"], done["attempts"], done["result"]) == ("COMPLETED", 2, {"echo": "again"})
-    assert [h["outcome"] for h in done["history"]] == ["stalled", "completed"]
+    assert (done["status"], done["attempts"], done["stalls"], done["result"]) == ("COMPLETED", 1, 1, {"echo": "again"})
+    assert [h["outcome"] for h in done["history"]] == ["stalled", "completed"]  # the stall spent no attempt
     assert jobs.store.counters.org_running(dead_worker.organization_id) == 0
+
+
+def test_a_job_whose_sender_died_before_sending_its_message_is_delivered(jobs: ContentJobs) -> None:
+    # The API worker wrote the record and died before sending the message: the record owes it.
+    swept = unique("stuck")
+    jobs.store_at(lambda: time.time() - 3600).create(NewJob(swept, JobType.NOOP, "local", NoopPayload()), "supporting")
+
+    jobs.invoke("SweeperFunctionName", {})  # (or its every-minute schedule) sends the overdue message
+    done = jobs.wait(swept)
+    assert (done["status"], done["attempts"]) == ("COMPLETED", 1)
+
+    retried = unique("stuck")  # just now: not overdue yet, but the client retries its POST
+    jobs.store.create(NewJob(retried, JobType.NOOP, "local", NoopPayload()), "supporting")
+    status, again = jobs.api("POST", "/jobs", {"type": "NOOP", "payload": {}, "jobId": retried})
+    assert (status, again["duplicate"]) == (202, True)  # the existing job, sent now
+    assert jobs.wait(retried, timeout=30)["status"] == "COMPLETED"
 
 
 def test_an_organization_runs_at_most_its_limit_and_every_job_completes(jobs: ContentJobs) -> None:

@@ -17,7 +17,7 @@ from conveyor.core.aws import AwsClients
 from conveyor.jobs.records import NewJob
 from conveyor.jobs.schedules import scheduled_job_id
 from conveyor.jobs.service import JobService
-from conveyor.jobs.stalled import StalledJobs
+from conveyor.jobs.stalled import StalledJobs, StallReport
 from conveyor.jobs.status import JobStatus
 
 from .conftest import ContentJobsResources, ManualClock, queue_attribute
@@ -74,7 +74,7 @@ def test_a_firing_skips_a_source_whose_last_job_is_active(
 
     assert fire(scheduler, later)["skippedActive"] == ["SCRAPE_WEBSITE-site-20260101T180000Z"]
 
-    scheduler.jobs.cancel("SCRAPE_WEBSITE-site-20260101T120000Z")
+    scheduler.jobs.cancel(scheduler.jobs.get("SCRAPE_WEBSITE-site-20260101T120000Z"))
     assert fire(scheduler, later)["created"] == ["SCRAPE_WEBSITE-site-20260101T180000Z"]
 
 
@@ -90,17 +90,18 @@ def test_the_sweeper_sends_stalled_jobs_again_with_a_new_delivery(
 ) -> None:
     clock = ManualClock()
     jobs = JobService.build(SweeperSettings.from_environment(), aws, REGISTRY, clock)
-    sweeper = StalledJobs(jobs, clock)
+    sweeper = StalledJobs(jobs, 3, clock)
     for job_id in ("stalled", "alive"):
         job = jobs.store.create(NewJob(job_id, JobType.NOOP, "org-1", NoopPayload()), QueueName.SUPPORTING)
         jobs.store.start(job, 2)
         if job_id == "stalled":
             clock.advance(3600)  # its heartbeat is an hour old; "alive" starts now
 
-    assert sweeper.recover() == ["stalled"]
+    assert sweeper.recover() == StallReport(released=["stalled"])
 
     stalled = jobs.get("stalled")
     assert (stalled.status, stalled.delivery, stalled.error.type) == (JobStatus.PENDING, 2, "Stalled")
+    assert (stalled.attempts, stalled.stalls, stalled.unsent_since_ms) == (0, 1, None)  # not an attempt; sent
     assert jobs.get("alive").status == JobStatus.RUNNING
     assert jobs.store.counters.org_running("org-1") == 1
     assert queue_attribute(content_jobs.queue_urls["supporting"], "ApproximateNumberOfMessages") == 1

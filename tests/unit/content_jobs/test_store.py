@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from content_jobs.catalog import REGISTRY, JobType, QueueName
 from content_jobs.settings import ApiSettings
 from conveyor.core.aws import AwsClients
-from conveyor.core.errors import InvalidRequest
+from conveyor.core.dynamo import plain
+from conveyor.core.errors import MAX_MESSAGE_CHARS, InvalidRequest
 from conveyor.jobs.errors import NotAllowed
 from conveyor.jobs.listing import JobFilter
-from conveyor.jobs.records import Failure, NewJob
+from conveyor.jobs.records import MAX_HISTORY, Failure, NewJob
 from conveyor.jobs.service import JobService
 from conveyor.jobs.status import JobStatus
 from conveyor.jobs.store import JobChanged, JobExists, OrganizationAtLimit
@@ -84,7 +87,7 @@ def test_a_result_after_cancel_is_discarded_and_the_slot_is_freed(jobs: JobServi
     create(jobs, "j")
     running = jobs.store.start(jobs.store.get("j"), ORG_RUNNING_LIMIT)
 
-    cancelled = jobs.cancel("j")
+    cancelled = jobs.cancel(jobs.get("j"))
 
     assert cancelled.status == JobStatus.CANCELLED and jobs.store.counters.org_running("org-1") == 0
     with pytest.raises(JobChanged) as changed:
@@ -92,15 +95,15 @@ def test_a_result_after_cancel_is_discarded_and_the_slot_is_freed(jobs: JobServi
     assert changed.value.current.status == JobStatus.CANCELLED  # what it is now, from the failed write
     assert jobs.store.get("j").result is None
     with pytest.raises(NotAllowed, match="CANCELLED"):
-        jobs.cancel("j")
+        jobs.cancel(jobs.get("j"))
     assert counts(jobs) == {"CANCELLED": 1}
 
 
 def test_cancel_follows_a_job_that_moved_on_since_it_was_read(jobs: JobService) -> None:
     create(jobs, "j")
     stale = jobs.store.get("j")
-    jobs.store.start(stale, ORG_RUNNING_LIMIT)  # moved on after `cancel` would have read it
-    cancelled = jobs.store.cancel("j")
+    jobs.store.start(stale, ORG_RUNNING_LIMIT)  # moved on after the caller read it
+    cancelled = jobs.store.cancel(stale)
     assert cancelled.status == JobStatus.CANCELLED and jobs.store.counters.org_running("org-1") == 0
 
 
@@ -119,6 +122,24 @@ def test_retry_later_keeps_history_and_requeue_starts_afresh(jobs: JobService) -
     with pytest.raises(NotAllowed):  # a stale view (the delivery before the retry) changes nothing
         jobs.store.requeue(failed)
     assert counts(jobs) == {"PENDING": 1}
+
+
+def test_a_jobs_history_is_bounded_and_older_entries_are_summarized(jobs: JobService) -> None:
+    long_error = Failure.of(RuntimeError("GET https://example.com/" + "x" * 6_000 + ": HTTP 503"))
+    job = create(jobs, "j")
+    for _ in range(4):  # 4 retries of 3 attempts: 12 failed attempts, each with a 2,000-character error
+        for _ in range(3):
+            job = jobs.store.retry_later(jobs.store.start(job, ORG_RUNNING_LIMIT), long_error, 60)
+        job = jobs.store.requeue(jobs.store.fail(jobs.store.start(job, ORG_RUNNING_LIMIT), long_error))
+
+    stored = jobs.store.get("j")
+    assert stored == job and len(stored.history) == MAX_HISTORY
+    assert stored.earlier_history is not None
+    assert (stored.earlier_history.entries, stored.earlier_history.outcomes) == (6, {"failed": 6})
+    assert stored.earlier_history.since == "2026-01-01T00:00:00.000Z"  # when the first attempt began
+    assert len(long_error.message) == MAX_MESSAGE_CHARS
+    item = jobs.store._table.get_item(Key={"id": "j"})["Item"]
+    assert len(json.dumps(plain(item))) < 40_000  # far inside DynamoDB's 400 KB, however many retries
 
 
 def test_requeue_of_a_pending_job_leaves_the_counts_as_they_are(jobs: JobService) -> None:

@@ -3,84 +3,29 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 import boto3
 import pytest
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from content_jobs.catalog import REGISTRY, JobType, QueueName
+from content_jobs.catalog import JobType, QueueName
 from content_jobs.errors import RateLimited
 from content_jobs.payloads import NoopPayload
-from content_jobs.settings import WorkerSettings
-from conveyor.core.aws import AwsClients
 from conveyor.core.dead_letter import REASON_ATTRIBUTE
 from conveyor.core.errors import PermanentError
 from conveyor.jobs.context import JobContext
 from conveyor.jobs.messages import JobMessage
 from conveyor.jobs.records import NewJob
 from conveyor.jobs.registry import JobPayload
-from conveyor.jobs.service import JobService
 from conveyor.jobs.status import JobStatus
 from conveyor.jobs.worker import JobWorker, Outcome, RetryScheduled
 
-from .conftest import ContentJobsResources, ManualClock, dead_letters, queue_attribute, received_record
+from .conftest import MAX_STALLS, Deliveries, dead_letters, queue_attribute, received_record
 
 SUPPORTING = QueueName.SUPPORTING.value
 
 
 class WrongNoopPayload(JobPayload):
     echo: int
-
-
-Behaviour = Callable[[JobContext], dict[str, Any]]
-
-
-class Deliveries:
-    """The supporting queue's worker, run one received message at a time."""
-
-    def __init__(self, resources: ContentJobsResources, aws: AwsClients, clock: ManualClock) -> None:
-        self.resources = resources
-        self.settings = WorkerSettings.from_environment()
-        self.jobs = JobService.build(self.settings, aws, REGISTRY, clock)
-        self.clock = clock
-        self.receipts: list[str] = []
-
-    @property
-    def queue_url(self) -> str:
-        return self.resources.queue_urls[SUPPORTING]
-
-    def worker(self, behaviour: Behaviour | None = None) -> JobWorker:
-        def run(payload: Any, job: JobContext) -> dict[str, Any]:
-            job.checkpoint()
-            return behaviour(job) if behaviour else {"echo": payload.echo}
-
-        processors = {str(job_type): run for job_type in JobType}
-        return JobWorker(self.jobs, processors, self.settings.retry_policy(), 2, 5, self.clock)
-
-    def queue(self, job_id: str, org: str = "org-1", payload: JobPayload | None = None) -> None:
-        """What POST /jobs does (with any payload: a producer may bypass the API's check)."""
-        self.jobs.submit(NewJob(job_id, JobType.NOOP, org, payload or NoopPayload()))
-
-    def deliver(self, behaviour: Behaviour | None = None) -> Outcome:
-        record = received_record(self.queue_url)
-        self.receipts.append(record["receiptHandle"])
-        return self.worker(behaviour).handle(SQSRecord(record))
-
-    def end_backoff(self) -> None:
-        """End the backoff of the message just delivered now, instead of waiting for it."""
-        boto3.client("sqs").change_message_visibility(
-            QueueUrl=self.queue_url, ReceiptHandle=self.receipts[-1], VisibilityTimeout=0
-        )
-
-    def job(self, job_id: str) -> Any:
-        return self.jobs.store.get(job_id)
-
-
-@pytest.fixture
-def deliveries(content_jobs: ContentJobsResources, aws: AwsClients) -> Deliveries:
-    return Deliveries(content_jobs, aws, ManualClock())
 
 
 def test_a_job_runs_and_completes(deliveries: Deliveries) -> None:
@@ -153,7 +98,7 @@ def test_a_message_that_is_no_job_goes_to_the_dlq_of_its_queue(deliveries: Deliv
 
 def test_cancelled_and_superseded_deliveries_are_skipped(deliveries: Deliveries) -> None:
     deliveries.queue("j")
-    deliveries.jobs.cancel("j")
+    deliveries.jobs.cancel(deliveries.job("j"))
     assert deliveries.deliver() == Outcome.SKIPPED
     assert deliveries.job("j").skipped == 1
 
@@ -180,9 +125,71 @@ def test_a_stalled_running_job_is_released_and_run_again(deliveries: Deliveries)
     deliveries.jobs.store.start(deliveries.job("j"), 2)
     deliveries.clock.advance(3600)  # no heartbeat for an hour: past the queue's 2-minute lock
 
+    assert deliveries.deliver() == Outcome.RELEASED  # its message came back: sent again, as delivery 2
     assert deliveries.deliver() == Outcome.COMPLETED
     job = deliveries.job("j")
-    assert [entry.outcome for entry in job.history] == ["stalled", "completed"] and job.attempts == 2
+    assert [entry.outcome for entry in job.history] == ["stalled", "completed"]
+    assert (job.attempts, job.stalls, job.delivery) == (1, 1, 2)  # the stall spent no attempt
+    assert deliveries.jobs.store.counters.org_running("org-1") == 0
+
+
+class WorkerKilled(BaseException):
+    """The worker process dies mid-attempt (SIGKILL, a Lambda timeout): nothing after it runs."""
+
+
+def test_stalls_do_not_spend_the_jobs_attempts(deliveries: Deliveries) -> None:
+    """Fails, is killed, fails, is killed, succeeds: its 3rd attempt, with 2 stalls between."""
+    deliveries.queue("j")
+    tries = iter(["fail", "kill", "fail", "kill", "succeed"])
+
+    def attempt(job: JobContext) -> dict:
+        match next(tries):
+            case "fail":
+                raise RuntimeError("the remote side failed")
+            case "kill":
+                raise WorkerKilled()
+        return {"done": True}
+
+    def run(expected: Outcome | type[BaseException]) -> None:
+        if isinstance(expected, Outcome):
+            assert deliveries.deliver(attempt) == expected
+            return
+        with pytest.raises(expected):
+            deliveries.deliver(attempt)
+        deliveries.end_backoff()  # (or the lock of the killed attempt) is over: its message is back
+
+    run(RetryScheduled)  # attempt 1 fails
+    for _ in range(2):
+        run(WorkerKilled)  # attempt 2 (then 3) is killed with its worker
+        deliveries.clock.advance(3600)  # no heartbeat past the lock: its message comes back
+        run(Outcome.RELEASED)
+        run(RetryScheduled if _ == 0 else Outcome.COMPLETED)  # attempt 2 fails; attempt 3 succeeds
+
+    job = deliveries.job("j")
+    assert (job.status, job.attempts, job.stalls) == (JobStatus.COMPLETED, 3, 2)
+    assert [entry.outcome for entry in job.history] == ["failed", "stalled", "failed", "stalled", "completed"]
+    assert [entry.attempt for entry in job.history] == [1, 2, 2, 3, 3]
+
+
+def test_one_stall_over_the_budget_fails_the_job_with_the_stall_as_reason(deliveries: Deliveries) -> None:
+    deliveries.queue("j")
+
+    def killed(job: JobContext) -> dict:
+        raise WorkerKilled()
+
+    for stall in range(MAX_STALLS + 1):
+        with pytest.raises(WorkerKilled):
+            deliveries.deliver(killed)
+        deliveries.end_backoff()
+        deliveries.clock.advance(3600)
+        expected = Outcome.RELEASED if stall < MAX_STALLS else Outcome.FAILED
+        assert deliveries.deliver() == expected
+
+    job = deliveries.job("j")
+    assert (job.status, job.attempts, job.stalls, job.error.type) == (JobStatus.FAILED, 0, MAX_STALLS + 1, "Stalled")
+    assert f"allowed {MAX_STALLS}" in job.error.message
+    [dead] = dead_letters(deliveries.resources.queue_urls[f"{SUPPORTING}-dlq"])
+    assert dead["MessageAttributes"][REASON_ATTRIBUTE]["StringValue"].startswith("Stalled: attempt 1 stopped")
     assert deliveries.jobs.store.counters.org_running("org-1") == 0
 
 

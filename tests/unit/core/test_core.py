@@ -144,6 +144,14 @@ def test_every_error_has_one_shape_and_no_internal_text(method, path, body, stat
     assert answer["message"] and "secret" not in response["body"]
 
 
+def test_a_body_that_is_not_json_is_415_in_the_one_shape() -> None:
+    event = api_event("POST", "/things", "name=x")
+    event["headers"]["content-type"] = "text/plain"
+    response = api_with_routes().resolve(event, FakeLambdaContext())
+    answer = json.loads(response["body"])
+    assert (response["statusCode"], answer["code"], answer["field"]) == (415, "UNSUPPORTED_MEDIA_TYPE", "body")
+
+
 def test_the_openapi_document_names_where_the_api_was_reached() -> None:
     app = api_with_routes()
     stage_url = api_event("GET", "/openapi.json")  # requestContext.path /v1/openapi.json

@@ -168,3 +168,14 @@ def test_records_read_back_plain(store: TaskStore, durable: DurableResources) ->
     item = boto3.resource("dynamodb").Table(durable.tasks_table).get_item(Key={"taskId": "t-1", "sk": "TASK"})["Item"]
     assert item["flow"] == "demo-task" and item["counters"] == {}
     assert store.get_task("t-1").model_dump(mode="json")["taskId"] == "t-1"
+
+
+def test_tasks_are_read_by_the_hundred_and_missing_ones_left_out(store: TaskStore, durable: DurableResources) -> None:
+    submitter = FlowSubmitter(FlowSettings.from_environment(), AwsClients())
+    for number in range(105):
+        submitter.queue_new_run({"taskId": f"t-{number}"}, 0)
+
+    found = store.get_tasks([f"t-{number}" for number in range(105)] + ["t-0", "no-such-task"])
+
+    assert sorted(found) == sorted(f"t-{number}" for number in range(105))
+    assert found["t-7"].status is TaskStatus.QUEUED and found["t-7"].task_id == "t-7"

@@ -42,7 +42,7 @@ class AccountStore:
         """An account whose owner completed the platform's OAuth flow."""
         values = account.model_dump(exclude={"id", "last_job_id"})
         values.update(apiUrl=account.api_url.rstrip("/"), needsReauth=False, connectedAt=self._data.now())
-        self._data.table.put_item(Item={"pk": _PK, "sk": account.id, **values})
+        self._data.put({"pk": _PK, "sk": account.id, **values})
 
     def get(self, account_id: str) -> Account | None:
         item = self._data.get(_PK, account_id)

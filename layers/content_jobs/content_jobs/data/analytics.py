@@ -25,7 +25,7 @@ class AnalyticsStore:
     def save_learning(self, organization_id: str, account_id: str, record: dict[str, Any]) -> None:
         """The latest learning record of an account (one per account, replaced by each sync)."""
         item = {"pk": f"ORG#{organization_id}", "sk": f"LEARNING#{account_id}", "updatedAt": self._data.now()}
-        self._data.table.put_item(Item={**item, **to_dynamo(record)})
+        self._data.put({**item, **to_dynamo(record)})
 
     def learnings(self, organization_id: str) -> list[dict[str, Any]]:
         return self._data.query(f"ORG#{organization_id}", "LEARNING#")

@@ -1,6 +1,8 @@
 """Context sources (websites and feeds) and their health.
 
-A source is registered by its first scrape or sync. Each failed attempt adds
+A source is registered by its first scrape or sync, for that job's organization,
+and is that organization's from then on: a job of another organization naming it is
+refused (`OtherOrganization`) before it touches the source. Each failed attempt adds
 one to its run of failures and a success resets it; at five in a row the
 source is unhealthy and the scraping schedule leaves it out (a job asked for
 by hand still runs, and a success makes it healthy again).
@@ -10,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from botocore.exceptions import ClientError
+
 from content_jobs.data.table import DataTable
-from conveyor.core.dynamo import Update
+from content_jobs.errors import OtherOrganization
+from conveyor.core.dynamo import Condition, Update, condition_failed
 from conveyor.core.models import ApiModel
 
 UNHEALTHY_AFTER_FAILURES = 5
@@ -37,11 +42,20 @@ class SourceStore:
         self._data = data
 
     def register(self, source_id: str, organization_id: str, kind: str, url: str) -> None:
+        """The source as this job names it; OtherOrganization when the id is another's source."""
         update = Update(
             set={"organizationId": organization_id, "kind": kind, "url": url},
             set_if_absent={"healthy": True, "consecutiveFailures": 0},
         )
-        self._data.update(_PK, source_id, update)
+        ours = Condition(
+            "attribute_not_exists(#org) OR #org = :org", {"#org": "organizationId"}, {":org": organization_id}
+        )
+        try:
+            self._data.update(_PK, source_id, update, ours)
+        except ClientError as error:
+            if condition_failed(error):
+                raise OtherOrganization(f"source id {source_id!r} is another organization's; choose another") from None
+            raise
 
     def get(self, source_id: str) -> Source | None:
         item = self._data.get(_PK, source_id)

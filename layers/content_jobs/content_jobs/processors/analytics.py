@@ -22,7 +22,7 @@ class SyncAnalytics:
     analytics: AnalyticsStore
 
     def __call__(self, payload: SyncAnalyticsPayload, job: JobContext) -> dict[str, Any]:
-        account = self.accounts.usable(payload.account_id)
+        account = self.accounts.usable(payload.account_id, job.organization_id)
         with self.accounts.reauthorization_noted(account):
             posts = self.platform.post_metrics(account)
         job.checkpoint()

@@ -1,4 +1,8 @@
-"""PROCESS_DOCUMENT: read a document from the documents bucket and keep its text (plain, Markdown or HTML)."""
+"""PROCESS_DOCUMENT: read a document from the documents bucket and keep its text (plain, Markdown or HTML).
+
+An organization's documents are under `documents/<organization id>/` (as its generated
+images are under `images/<organization id>/`): a job reads no other organization's.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from content_jobs.data.content import ContentStore
+from content_jobs.data.table import MAX_TEXT_BYTES, utf8_prefix
+from content_jobs.errors import OtherOrganization
 from content_jobs.payloads import ProcessDocumentPayload
 from content_jobs.providers.readable import readable_text
 from conveyor.core.errors import PermanentError
@@ -24,6 +30,9 @@ class ProcessDocument:
     content: ContentStore
 
     def __call__(self, payload: ProcessDocumentPayload, job: JobContext) -> dict[str, Any]:
+        folder = documents_folder(job.organization_id)
+        if not payload.key.startswith(folder):
+            raise OtherOrganization(f"{payload.key}: documents of organization {job.organization_id} are in {folder}")
         try:
             obj = self.s3.get_object(Bucket=self.bucket, Key=payload.key)
         except self.s3.exceptions.NoSuchKey:
@@ -33,9 +42,19 @@ class ProcessDocument:
         text = _text_of(payload.key, obj.get("ContentType", ""), obj["Body"].read())
         job.checkpoint()
         words = len(re.findall(r"\w+", text))
-        fields = {"key": payload.key, "text": text, "words": words}
+        kept = utf8_prefix(text, MAX_TEXT_BYTES)  # the whole text is counted; its start is kept
+        fields = {"key": payload.key, "text": kept, "words": words, "truncated": len(kept) < len(text)}
         self.content.save_document(job.organization_id, payload.document_id, fields)
-        return {"documentId": payload.document_id, "chars": len(text), "words": words}
+        return {
+            "documentId": payload.document_id,
+            "chars": len(text),
+            "words": words,
+            "truncated": len(kept) < len(text),
+        }
+
+
+def documents_folder(organization_id: str) -> str:
+    return f"documents/{organization_id}/"
 
 
 def _text_of(key: str, content_type: str, body: bytes) -> str:

@@ -10,6 +10,7 @@ import feedparser
 
 from content_jobs.data.context_items import ContextItemStore
 from content_jobs.data.sources import SourceStore
+from content_jobs.data.table import MAX_LINK_BYTES, MAX_TEXT_BYTES, MAX_TITLE_BYTES, utf8_prefix
 from content_jobs.payloads import SyncRssPayload
 from content_jobs.processors.source_health import tracked
 from content_jobs.providers.http import HttpClient
@@ -47,12 +48,12 @@ class SyncRss:
     def _store(self, source_id: str, entry: Any, job_id: str) -> bool:
         identity = entry.get("id") or entry.get("link") or entry.get("title", "")
         summary = entry.get("summary", "")
-        fields = {
+        fields = {  # what a feed says is cut to fit an item
             "kind": "feed-entry",
-            "title": entry.get("title", ""),
-            "url": entry.get("link", ""),
-            "publishedAt": entry.get("published", entry.get("updated", "")),
-            "text": readable_text(summary).text if summary else "",
+            "title": utf8_prefix(entry.get("title", ""), MAX_TITLE_BYTES),
+            "url": utf8_prefix(entry.get("link", ""), MAX_LINK_BYTES),
+            "publishedAt": utf8_prefix(entry.get("published", entry.get("updated", "")), MAX_TITLE_BYTES),
+            "text": utf8_prefix(readable_text(summary).text, MAX_TEXT_BYTES) if summary else "",
             "jobId": job_id,
         }
         return self.items.add(source_id, hashlib.sha256(identity.encode()).hexdigest()[:32], fields)

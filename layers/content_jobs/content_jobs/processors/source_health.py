@@ -1,4 +1,5 @@
-"""Scrapes and feed syncs count their failures against the source's health."""
+"""Scrapes and feed syncs count their failures against the source's health: the source's,
+not the workload's own (an item too large for the table is not the source's fault)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from contextlib import contextmanager
 from aws_lambda_powertools import Logger
 
 from content_jobs.data.sources import SourceStore
+from content_jobs.data.table import ItemTooLarge
 from conveyor.jobs.errors import JobCancelled
 
 logger = Logger(child=True)
@@ -18,7 +20,7 @@ def tracked(sources: SourceStore, source_id: str) -> Iterator[None]:
     """A failure inside counts one more in the source's run of failures; success resets it."""
     try:
         yield
-    except JobCancelled:
+    except (JobCancelled, ItemTooLarge):
         raise
     except Exception as error:
         source = sources.failed(source_id, f"{type(error).__name__}: {error}")

@@ -19,7 +19,8 @@ class RefreshToken:
     store: AccountStore
 
     def __call__(self, payload: RefreshTokenPayload, job: JobContext) -> dict[str, Any]:
-        account = self.accounts.connected(payload.account_id)  # an expired access token is why we are here
+        # An expired access token is why we are here: connected, not usable.
+        account = self.accounts.connected(payload.account_id, job.organization_id)
         with self.accounts.reauthorization_noted(account):
             grant = self.platform.refresh_token(account)
         job.checkpoint()

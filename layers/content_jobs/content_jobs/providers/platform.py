@@ -4,8 +4,12 @@ The HTTP client speaks a small REST shape (the local platform in the tests
 serves it); a platform-specific client implements the same three calls.
 
     GET  {apiUrl}/v1/accounts/{id}/posts   -> {"posts": [{"id", "publishedAt", "impressions", ...}]}
-    POST {apiUrl}/v1/accounts/{id}/posts   {"text"} -> {"id", "url"}
+    POST {apiUrl}/v1/accounts/{id}/posts   {"text"}, Idempotency-Key: <key> -> {"id", "url"}
     POST {apiUrl}/oauth/token              {"grant_type": "refresh_token", ...} -> {"access_token", ...}
+
+A post carries an `Idempotency-Key` header, as the platforms' APIs take it: the same
+key again answers with the post already made instead of making another, so a post
+retried after a timeout or a 503 (the platform may have stored it) is made once.
 
 401 means the token is expired or revoked: `NeedsReauthorization`, never retried.
 """
@@ -21,6 +25,7 @@ from content_jobs.providers.http import HttpClient, HttpResponse
 from conveyor.core.clock import Clock, iso, system_clock
 
 METRIC_FIELDS = ("impressions", "likes", "comments", "shares", "clicks")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class TokenGrant:
 class PlatformClient(Protocol):
     def post_metrics(self, account: Account) -> list[dict[str, Any]]: ...
 
-    def publish(self, account: Account, text: str) -> dict[str, Any]: ...
+    def publish(self, account: Account, text: str, idempotency_key: str) -> dict[str, Any]: ...
 
     def refresh_token(self, account: Account) -> TokenGrant: ...
 
@@ -54,8 +59,9 @@ class HttpPlatformClient:
             for post in response.json().get("posts", [])
         ]
 
-    def publish(self, account: Account, text: str) -> dict[str, Any]:
-        response = self._authorized(account, "POST", f"/v1/accounts/{account.id}/posts", {"text": text})
+    def publish(self, account: Account, text: str, idempotency_key: str) -> dict[str, Any]:
+        path = f"/v1/accounts/{account.id}/posts"
+        response = self._authorized(account, "POST", path, {"text": text}, {IDEMPOTENCY_HEADER: idempotency_key})
         post = response.json()
         return {"postId": str(post["id"]), "url": post.get("url", "")}
 
@@ -72,8 +78,10 @@ class HttpPlatformClient:
             expires_at=iso(self._clock() + int(grant.get("expires_in", 3600))),
         )
 
-    def _authorized(self, account: Account, method: str, path: str, body: Any = None) -> HttpResponse:
-        headers = {"Authorization": f"Bearer {account.access_token}"}
+    def _authorized(
+        self, account: Account, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> HttpResponse:
+        headers = {**(headers or {}), "Authorization": f"Bearer {account.access_token}"}
         response = self._http.request(method, account.api_url + path, headers=headers, body=body)
         if response.status == 401:
             raise NeedsReauthorization(f"{account.platform} rejected the token of {account.id}: {_error_of(response)}")

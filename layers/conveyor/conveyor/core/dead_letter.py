@@ -16,14 +16,17 @@ _MAX_REASON = 1024
 
 
 def dead_letter(sqs: Any, dlq_url: str, record: SQSRecord, reason: str) -> None:
-    attributes = {
-        REASON_ATTRIBUTE: reason[:_MAX_REASON],
-        "SourceQueueArn": record.event_source_arn,
-        "OriginalMessageId": record.message_id,
-    }
+    """Send a received message to the DLQ."""
+    origin = {"SourceQueueArn": record.event_source_arn, "OriginalMessageId": record.message_id}
+    send_dead_letter(sqs, dlq_url, record.body, reason, origin)
+
+
+def send_dead_letter(sqs: Any, dlq_url: str, body: str, reason: str, origin: dict[str, str] | None = None) -> None:
+    """Put `body` in the DLQ with the reason (and where it came from, when it was received)."""
+    attributes = {REASON_ATTRIBUTE: reason[:_MAX_REASON], **(origin or {})}
     sqs.send_message(
         QueueUrl=dlq_url,
-        MessageBody=record.body,
+        MessageBody=body,
         MessageAttributes={name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()},
     )
 

@@ -19,7 +19,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.models import Server
 from pydantic import Field
 
@@ -104,6 +107,11 @@ def rest_api(title: str, description: str = "") -> APIGatewayRestResolver:
         detail = [FieldError(loc=list(e["loc"]), type=e["type"], msg=e.get("msg", "")) for e in error.errors()]
         summary = "; ".join(f"{'.'.join(map(str, d.loc))}: {d.msg}" for d in detail[:5])
         return error_response(422, summary or "the request is not valid", detail=detail)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def unsupported_media_type(error: RequestUnsupportedContentType) -> Response[dict[str, Any]]:
+        content_type = app.current_event.headers.get("content-type", "")
+        return error_response(415, f"a body of {content_type} is not read here: send application/json", field="body")
 
     @app.exception_handler(Refusal)
     def refused(error: Refusal) -> Response[dict[str, Any]]:

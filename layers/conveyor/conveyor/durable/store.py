@@ -9,6 +9,7 @@ conditional or atomic update. Nothing is read, changed and written back.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
@@ -52,6 +53,22 @@ class TaskStore:
     def get_task(self, task_id: str) -> TaskRecord | None:
         item = self._table.get_item(Key=_task_key(task_id), ConsistentRead=True).get("Item")
         return TaskRecord.from_item(item) if item and "status" in item else None
+
+    def get_tasks(self, task_ids: Iterable[str]) -> dict[str, TaskRecord]:
+        """The tasks that exist among `task_ids`, by id: BatchGetItem, 100 keys a request."""
+        wanted = list(dict.fromkeys(task_ids))
+        found: dict[str, TaskRecord] = {}
+        client, name = self._table.meta.client, self.table_name
+        for start in range(0, len(wanted), 100):
+            keys = [_task_key(task_id) for task_id in wanted[start : start + 100]]
+            request: dict[str, Any] = {name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(name, []):
+                    if "status" in item:
+                        found[item["taskId"]] = TaskRecord.from_item(item)
+                request = response.get("UnprocessedKeys") or {}
+        return found
 
     def get_step(self, task_id: str, step: str) -> StepRecord | None:
         item = self._table.get_item(Key=_step_key(task_id, step), ConsistentRead=True).get("Item")

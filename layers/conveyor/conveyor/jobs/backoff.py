@@ -18,6 +18,7 @@ MAX_VISIBILITY_SECONDS = 43_200
 class RetryPolicy:
     max_attempts: int
     backoff_seconds: tuple[int, ...]
+    max_stalls: int = 3  # attempts lost to the infrastructure a job survives (`stalled`); not attempts
 
     def has_attempts_left(self, attempts_made: int) -> bool:
         return attempts_made < self.max_attempts

@@ -2,8 +2,10 @@
 
 A processor fails an attempt with `conveyor.core.errors`: a `PermanentError` fails the
 job at once, a `TransientError` (or any other exception) is tried again after the
-backoff, or after its `retry_after`. `JobCancelled` is no failure: the job was cancelled
-(or taken over) while the attempt ran, and the processor stops writing.
+backoff, or after its `retry_after`. Two are no failures: `JobCancelled`, the job was
+cancelled (or taken over) while the attempt ran, and the processor stops writing; and
+`Busy`, what the attempt needs is held by another job for now, so it runs again later
+without spending an attempt.
 """
 
 from __future__ import annotations
@@ -19,9 +21,26 @@ class JobCancelled(Exception):
     """The job was cancelled while it ran: stop, and write nothing more."""
 
 
+class Busy(Exception):
+    """What the attempt needs is held by another job for now: the job runs again after
+    `retry_after` seconds, and the attempt is not counted. Raise it only for a hold that
+    ends by itself (a claim with a lease), or the job waits for ever."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class JobNotFound(NotFound):
     def __init__(self, job_id: str) -> None:
         super().__init__(f"no job {job_id!r}", field="jobId")
+
+
+class JobIdTaken(Conflict):
+    """The job id is another organization's."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"job id {job_id!r} is taken; choose another", field="jobId")
 
 
 class NotAllowed(Conflict):

@@ -9,6 +9,9 @@
 Every index sorts by `createdAt`. A page ends with `nextToken`, the index key to
 continue after (`conveyor.core.pagination`): a token is only taken back by a listing
 through the same index and key value.
+
+`owed` lists the PENDING jobs whose message has been owed since before a time (the
+outbox's overdue ones), through byStatus with a filter: it reads every PENDING job.
 """
 
 from __future__ import annotations
@@ -100,3 +103,17 @@ class JobListing:
             yield from jobs
             if token is None:
                 return
+
+    def owed(self, before_ms: int) -> Iterator[Job]:
+        """PENDING jobs whose current message has been owed since before `before_ms`."""
+        query: dict[str, Any] = {
+            "IndexName": "byStatus",
+            "KeyConditionExpression": Key("status").eq(JobStatus.PENDING.value),
+            "FilterExpression": Attr("unsentSinceMs").lt(before_ms),
+        }
+        while True:
+            response = self._table.query(**query)
+            yield from (Job.from_item(item) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from conveyor.core.dead_letter import dead_letter
+from conveyor.core.dead_letter import dead_letter, send_dead_letter
 from conveyor.jobs.messages import JobMessage
 
 MAX_DELAY_SECONDS = 900  # SQS DelaySeconds
@@ -80,6 +80,11 @@ class JobQueues:
     def dead_letter(self, queue: str, record: SQSRecord, reason: str) -> None:
         """Send a received message straight to the queue's DLQ, with the reason."""
         dead_letter(self._sqs, self.dlq_url(queue), record, reason)
+
+    def dead_letter_job(self, queue: str, message: JobMessage, reason: str) -> None:
+        """Put a job's message in the queue's DLQ, with the reason: a job failed by whoever
+        holds no message of it (the sweeper), so it is in the DLQ like every failed job."""
+        send_dead_letter(self._sqs, self.dlq_url(queue), message.body(), reason)
 
     def take_from_dlq(self, queue: str, job_id: str) -> int:
         """Delete the job's messages from the queue's DLQ; how many there were.

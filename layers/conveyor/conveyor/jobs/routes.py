@@ -5,6 +5,13 @@ queue stats; health.
 against its type's model: a wrong field is answered 422 with its place in the body
 (`body.payload.<field>`), in the one error shape of `conveyor.core.rest`. Lists page
 with `nextToken`.
+
+Every route runs for the verified caller (`conveyor.core.auth.Caller`). A job belongs
+to the caller's organization, from the token: `POST /jobs` creates it there (an
+`organizationId` in the body is refused 403 unless it is that one); a member lists,
+reads, cancels and retries only their organization's jobs (another's answer 403); an
+admin does so across organizations. `/jobs/stats` counts every organization's jobs
+and needs the admin group (the counters are per queue, not per organization).
 """
 
 # No `from __future__ import annotations`: the request model and the query parameters
@@ -22,11 +29,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ConfigDict, Field, ValidationError
 
+from conveyor.core.auth import Caller, Forbidden
 from conveyor.core.ids import ID_PATTERN, Identifier
 from conveyor.core.models import ApiModel
-from conveyor.core.rest import error_responses
+from conveyor.core.rest import caller, error_responses
 from conveyor.jobs.listing import JobFilter
-from conveyor.jobs.records import JobView, NewJob
+from conveyor.jobs.records import Job, JobView, NewJob
 from conveyor.jobs.registry import JobPayload
 from conveyor.jobs.service import JobService
 from conveyor.jobs.stats import HealthReport, JobStats
@@ -59,7 +67,10 @@ def job_router(jobs: JobService) -> Router:
         model_config = ConfigDict(extra="forbid")
 
         type: JobType
-        organization_id: Identifier
+        organization_id: Annotated[
+            Identifier | None,
+            Field(description="optional: jobs are created in your token's organization; another one is refused 403"),
+        ] = None
         payload: Annotated[
             dict[str, Any], Field(description="The payload of the job's type:\n" + registry.payload_fields())
         ]
@@ -68,16 +79,29 @@ def job_router(jobs: JobService) -> Router:
         ] = None
         delay_seconds: Annotated[int, Field(ge=0, le=900, description="wait before the first attempt")] = 0
 
+    def visible_job(job_id: str) -> Job:
+        """The job, if the caller may see it (their organization's, or an admin)."""
+        who = caller(router)
+        job = jobs.get(job_id)
+        if not who.may_see(job.organization_id):
+            raise Forbidden(f"job {job_id!r} belongs to another organization", field="jobId")
+        return job
+
     @router.post(
         "/jobs",
         summary="Create a job",
+        description="The job is your organization's (your token's). The same jobId twice queues one job; "
+        "a job still waiting for its message to be sent is sent again.",
         tags=["jobs"],
-        responses={202: {"description": "Job queued, or the existing job of this jobId"}, **error_responses(422)},
+        responses=_answers(202, "Job queued, or the existing job of this jobId", 401, 403, 409, 413, 415, 422),
     )
     def create_job(request: Annotated[JobRequest, Body()]) -> Response[JobAccepted]:
+        organization = caller(router).acting_organization()
+        if request.organization_id not in (None, organization):
+            raise Forbidden(f"jobs are created in your organization, {organization!r}", field="organizationId")
         payload = _valid_payload(registry.payload_model(request.type), request.payload)
         job_id = request.job_id or str(uuid.uuid4())
-        submitted = jobs.submit(NewJob(job_id, request.type, request.organization_id, payload), request.delay_seconds)
+        submitted = jobs.submit(NewJob(job_id, request.type, organization, payload), request.delay_seconds)
         if not submitted.duplicate:
             metrics.add_metric(name="JobsCreated", unit=MetricUnit.Count, value=1)
         job = submitted.job
@@ -90,7 +114,13 @@ def job_router(jobs: JobService) -> Router:
         )
         return _json(202, accepted)
 
-    @router.get("/jobs", summary="List jobs, newest first", tags=["jobs"], responses=error_responses(400, 422))
+    @router.get(
+        "/jobs",
+        summary="List jobs, newest first",
+        description="Your organization's jobs; an admin's list has every organization's (organizationId narrows it).",
+        tags=["jobs"],
+        responses=_answers(200, "A page of jobs", 400, 401, 403, 422),
+    )
     def list_jobs(
         status: Annotated[JobStatus | None, Query()] = None,
         type: Annotated[JobType | None, Query()] = None,  # noqa: A002 - the API's parameter name
@@ -99,37 +129,47 @@ def job_router(jobs: JobService) -> Router:
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         next_token: Annotated[str | None, Query(alias="nextToken", max_length=4096)] = None,
     ) -> JobPage:
-        filters = JobFilter(status=status, type=type, organization_id=organization_id, queue=queue)
+        organization = _listed_organization(caller(router), organization_id)
+        filters = JobFilter(status=status, type=type, organization_id=organization, queue=queue)
         page, token = jobs.page(filters, limit, next_token)
         return JobPage(jobs=[job.view() for job in page], next_token=token)
 
-    @router.get("/jobs/stats", summary="Jobs per queue and status, queue depths and DLQ sizes", tags=["jobs"])
+    @router.get(
+        "/jobs/stats",
+        summary="Jobs per queue and status, queue depths and DLQ sizes (admin)",
+        description="Counts every organization's jobs: needs the admin group.",
+        tags=["jobs"],
+        responses=_answers(200, "Every queue's jobs and messages", 401, 403, 422),
+    )
     def job_stats() -> JobStats:
+        caller(router).require_admin("the stats of every organization's jobs")
         return jobs.stats()
 
-    @router.get("/jobs/<job_id>", summary="A job", tags=["jobs"], responses=error_responses(404, 422))
+    @router.get(
+        "/jobs/<job_id>", summary="A job", tags=["jobs"], responses=_answers(200, "The job", 401, 403, 404, 422)
+    )
     def get_job(job_id: JobIdPath) -> JobView:
-        return jobs.get(job_id).view()
+        return visible_job(job_id).view()
 
     @router.delete(
         "/jobs/<job_id>",
         summary="Cancel a PENDING or RUNNING job",
         tags=["jobs"],
-        responses=error_responses(404, 409, 422),
+        responses=_answers(200, "The job, CANCELLED", 401, 403, 404, 409, 422),
     )
     def cancel_job(job_id: JobIdPath) -> JobView:
-        job = jobs.cancel(job_id)
+        job = jobs.cancel(visible_job(job_id))
         metrics.add_metric(name="JobsCancelled", unit=MetricUnit.Count, value=1)
         return job.view()
 
     @router.post(
         "/jobs/<job_id>/retry",
-        summary="Retry a FAILED or CANCELLED job, or one in the DLQ",
+        summary="Retry a FAILED or CANCELLED job, one in the DLQ, or one whose message was never sent",
         tags=["jobs"],
-        responses={202: {"description": "Job queued again"}, **error_responses(404, 409, 422)},
+        responses=_answers(202, "Job queued again", 401, 403, 404, 409, 422),
     )
     def retry_job(job_id: JobIdPath) -> Response[JobView]:
-        job = jobs.retry(job_id)
+        job = jobs.retry(visible_job(job_id))
         metrics.add_metric(name="JobsRetried", unit=MetricUnit.Count, value=1)
         return _json(202, job.view())
 
@@ -137,9 +177,10 @@ def job_router(jobs: JobService) -> Router:
         "/health",
         summary="Whether the jobs table and every job queue answer",
         tags=["jobs"],
-        responses=error_responses(503),
+        responses=_answers(200, "Every dependency answers", 401, 422, 503),
     )
     def job_health() -> Response[HealthReport]:
+        caller(router)  # any verified caller
         report = jobs.health()
         if report.status != "ok":
             failing = "; ".join(f"{name}: {result}" for name, result in report.checks.items() if result != "ok")
@@ -147,6 +188,24 @@ def job_router(jobs: JobService) -> Router:
         return _json(200, report)
 
     return router
+
+
+def _answers(success: int, description: str, *errors: int) -> dict[int | str, Any]:
+    """A route's OpenAPI responses: its success (the route's return model) and every error it
+    answers, in ErrorResponse's shape. (Powertools documents a 422 on every route: ours say
+    it in the one shape too.)"""
+    return {success: {"description": description}, **error_responses(*errors)}
+
+
+def _listed_organization(who: Caller, asked: str | None) -> str | None:
+    """Whose jobs a listing shows: a member's own organization's (asking for another is
+    refused); an admin's, every organization's or the one asked for."""
+    if who.admin:
+        return asked
+    organization = who.acting_organization()
+    if asked not in (None, organization):
+        raise Forbidden(f"you may list only your organization's jobs ({organization!r})", field="organizationId")
+    return organization
 
 
 def _valid_payload(model: type[JobPayload], payload: dict[str, Any]) -> JobPayload:

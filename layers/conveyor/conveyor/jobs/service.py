@@ -1,10 +1,14 @@
 """The job engine as the API and the schedules use it: create, read, list, cancel and
 retry jobs; stats and health.
 
-Putting a job on its queue is the record first, then the message, never one without
-the other: a message that cannot be sent withdraws the record it was sent for. A
-retry takes the job's messages out of its DLQ, resets its attempts and sends a new
-delivery; a message that cannot be sent fails the job with the reason.
+Putting a job on its queue is the record first, owing its message, then the message
+(`outbox`): once the record is written the job is accepted and will be delivered, even
+if the message cannot be sent now. A retry takes the job's messages out of its DLQ,
+resets its attempts and stalls and sends a new delivery the same way.
+
+The same job id twice queues one job. The second submission answers with the job as it
+is; if its message is still owed (its first sender died), it is sent again now. A job
+id of another organization is refused (`JobIdTaken`).
 """
 
 from __future__ import annotations
@@ -14,11 +18,11 @@ from dataclasses import dataclass
 from conveyor.core.aws import AwsClients
 from conveyor.core.clock import Clock, system_clock
 from conveyor.core.errors import InvalidRequest
-from conveyor.jobs.errors import NotAllowed
+from conveyor.jobs.errors import JobIdTaken, NotAllowed
 from conveyor.jobs.listing import JobFilter, JobListing
-from conveyor.jobs.messages import JobMessage
+from conveyor.jobs.outbox import Outbox
 from conveyor.jobs.queues import JobQueues
-from conveyor.jobs.records import Failure, Job, NewJob
+from conveyor.jobs.records import Job, NewJob
 from conveyor.jobs.registry import JobRegistry
 from conveyor.jobs.settings import JobSettings
 from conveyor.jobs.stats import HealthReport, JobStats, health, job_stats
@@ -33,11 +37,14 @@ class Submitted:
 
 
 class JobService:
-    def __init__(self, store: JobStore, listing: JobListing, queues: JobQueues, registry: JobRegistry) -> None:
+    def __init__(
+        self, store: JobStore, listing: JobListing, queues: JobQueues, registry: JobRegistry, outbox: Outbox
+    ) -> None:
         self.store = store
         self.listing = listing
         self.queues = queues
         self.registry = registry
+        self.outbox = outbox
 
     @classmethod
     def build(
@@ -45,7 +52,8 @@ class JobService:
     ) -> JobService:
         table = aws.table(settings.jobs_table)
         queues = JobQueues(aws.client("sqs"), settings.queue_prefix)
-        return cls(JobStore(table, clock), JobListing(table), queues, registry)
+        store, listing = JobStore(table, clock), JobListing(table)
+        return cls(store, listing, queues, registry, Outbox(store, listing, queues, registry, clock))
 
     @property
     def queue_names(self) -> list[str]:
@@ -55,15 +63,19 @@ class JobService:
         if not self.registry.knows(new.type):
             raise InvalidRequest(f"no job type {new.type!r}", field="type")
         try:
-            job = self.store.create(new, self.registry.queue_of(new.type))
+            job = self.store.create(new, self.registry.queue_of(new.type), delay_seconds)
         except JobExists as exists:
-            return Submitted(exists.existing, duplicate=True)
-        try:
-            self.queues.send(job.queue, JobMessage.of(job), delay_seconds)
-        except Exception:
-            self.store.withdraw(job)
-            raise
+            return Submitted(self._again(exists.existing, new), duplicate=True)
+        self.outbox.dispatch(job)
         return Submitted(job, duplicate=False)
+
+    def _again(self, existing: Job, new: NewJob) -> Job:
+        """A second submission of `existing`: its message is sent again if it is still owed."""
+        if existing.organization_id != new.organization_id:
+            raise JobIdTaken(existing.id)
+        if existing.unsent_since_ms is not None:
+            return self.outbox.redeliver(existing) or existing
+        return existing
 
     def get(self, job_id: str) -> Job:
         """The job (JobNotFound when there is none)."""
@@ -72,32 +84,24 @@ class JobService:
     def page(self, filters: JobFilter, limit: int, next_token: str | None = None) -> tuple[list[Job], str | None]:
         return self.listing.page(filters, limit, next_token)
 
-    def cancel(self, job_id: str) -> Job:
-        return self.store.cancel(job_id)
+    def cancel(self, job: Job) -> Job:
+        return self.store.cancel(job)
 
-    def retry(self, job_id: str) -> Job:
+    def retry(self, job: Job) -> Job:
         """Run a FAILED or CANCELLED job again with fresh attempts, taking its message out of
         the DLQ if it is there. A PENDING job whose message SQS dead-lettered (its worker
-        crashed on every delivery) is retried straight out of the DLQ too."""
-        job = self.store.existing(job_id)
+        crashed on every delivery) is retried straight out of the DLQ too, and a PENDING job
+        still owed its message (its sender died) is sent again."""
         if job.status in (JobStatus.COMPLETED, JobStatus.RUNNING):
             raise NotAllowed(job.id, job.status.value, "retry")
+        if job.status == JobStatus.PENDING and job.unsent_since_ms is not None:
+            return self.outbox.redeliver(job) or job
         dead_letters = self.queues.take_from_dlq(job.queue, job.id)
         if job.status not in RETRYABLE and not dead_letters:
             raise NotAllowed(job.id, job.status.value, "retry")
         requeued = self.store.requeue(job)
-        self.resend(requeued)
+        self.outbox.dispatch(requeued)
         return requeued
-
-    def resend(self, job: Job) -> None:
-        """Send a PENDING job's current delivery; if that fails the job is FAILED with the
-        reason, not left waiting."""
-        try:
-            self.queues.send(job.queue, JobMessage.of(job))
-        except Exception as error:
-            reason = Failure(type="NotQueued", message=f"could not send the job's message: {error}")
-            self.store.fail(job, reason, "not-queued")
-            raise
 
     def stats(self) -> JobStats:
         return job_stats(self.store.counters, self.queues, self.queue_names)

@@ -10,6 +10,16 @@ nobody reads it again to find out why.
 
 Each change returns the job as it left it, worked out from the change itself: what
 DynamoDB now holds, without reading it back.
+
+A change that adds to the history writes the whole (bounded) history it computed from
+the job the caller saw (`Job.history_with`). That is safe under the same condition:
+every change with a history entry moves the status, and the only way back to a status
+under the same delivery (RUNNING -> PENDING -> RUNNING after a failed attempt) is taken
+by the attempt's own worker, which writes nothing more; so a job still in the status
+and delivery its caller saw still has the history that caller saw.
+
+Changes that owe a message (created, retried, released after a stall, postponed) mark
+it in the same write (`unsentSinceMs`); `sent` removes the mark (`conveyor.jobs.outbox`).
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from conveyor.core.clock import Clock, iso, now_ms, system_clock
-from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed
+from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed, old_item
 from conveyor.jobs.counters import JobCounters
 from conveyor.jobs.errors import JobNotFound, NotAllowed
 from conveyor.jobs.records import Attempt, Failure, Job, NewJob
@@ -69,10 +79,12 @@ class JobStore:
             raise JobNotFound(job_id)
         return job
 
-    # -- created, withdrawn -----------------------------------------------------------
+    # -- created ------------------------------------------------------------------------
 
-    def create(self, new: NewJob, queue: str) -> Job:
-        """Record a PENDING job; JobExists (with it) when a job with this id exists."""
+    def create(self, new: NewJob, queue: str, delay_seconds: int = 0) -> Job:
+        """Record a PENDING job, its message owed (to run after `delay_seconds`); JobExists (with
+        it) when a job with this id exists."""
+        now = now_ms(self._clock)
         job = Job(
             id=new.id,
             type=new.type,
@@ -82,6 +94,8 @@ class JobStore:
             payload=new.payload.to_json(),
             created_at=self._now(),
             schedule_id=new.schedule_id,
+            unsent_since_ms=now,
+            next_attempt_ms=now + delay_seconds * 1000 if delay_seconds else None,
         )
         item = job.to_item()
         tx = self._transaction()
@@ -102,12 +116,30 @@ class JobStore:
             raise
         return job
 
-    def withdraw(self, job: Job) -> None:
-        """Remove a PENDING job whose message could not be sent: nothing half-written stays behind."""
-        tx = self._transaction()
-        tx.delete(self.table_name, {"id": job.id}, _still(job))
-        self.counters.add_moves(tx, transition(job.status, None), job.queue, job.organization_id)
-        tx.commit()
+    # -- messages owed ---------------------------------------------------------------------
+
+    def sent(self, job: Job) -> None:
+        """The message of the job's current delivery is on its queue: it is owed no more."""
+        request = Update(remove=("unsentSinceMs",)).request(_unsent(job))
+        try:
+            self._table.update_item(Key={"id": job.id}, **request)
+        except ClientError as error:
+            if not condition_failed(error):  # it moved on (started, cancelled, sent again): nothing to mark
+                raise
+
+    def redeliver(self, job: Job) -> Job:
+        """A PENDING job whose message is owed for too long gets a new delivery, owed from now;
+        the caller sends it. JobChanged when it moved on meanwhile (started, sent, cancelled)."""
+        change = Update(set={"unsentSinceMs": now_ms(self._clock)}, add={"delivery": 1, "redeliveries": 1})
+        request = change.request(_unsent(job))
+        try:
+            self._table.update_item(Key={"id": job.id}, ReturnValuesOnConditionCheckFailure="ALL_OLD", **request)
+        except ClientError as error:
+            if condition_failed(error):
+                current = old_item(error)
+                raise JobChanged(job.id, Job.from_item(current) if current else None) from None
+            raise
+        return _after(job, change)
 
     # -- a worker's attempt -------------------------------------------------------------
 
@@ -135,34 +167,52 @@ class JobStore:
         return self._move(job, JobStatus.COMPLETED, change, self._attempt(job, "completed", finished))
 
     def retry_later(self, job: Job, error: Failure, delay_seconds: int) -> Job:
-        """RUNNING -> PENDING: the attempt failed; the next one comes after `delay_seconds`."""
+        """RUNNING -> PENDING: the attempt failed; the next one comes after `delay_seconds`
+        (the received message is kept hidden that long: no message is owed)."""
         entry = self._attempt(job, "failed", self._now(), error, retry_in=delay_seconds)
         change = Update(set={"error": error.model_dump(), "nextAttemptMs": now_ms(self._clock) + delay_seconds * 1000})
         return self._move(job, JobStatus.PENDING, change, entry)
 
-    def fail(self, job: Job, error: Failure, outcome: str = "failed") -> Job:
+    def postpone(self, job: Job, reason: Failure, delay_seconds: int) -> Job:
+        """RUNNING -> PENDING: the attempt could not run yet (what it needs is busy). It is not
+        counted; a new delivery, owed from now, runs it after `delay_seconds`."""
+        now = now_ms(self._clock)
+        entry = self._attempt(job, "postponed", self._now(), reason, retry_in=delay_seconds)
+        change = Update(
+            set={"unsentSinceMs": now, "nextAttemptMs": now + delay_seconds * 1000},
+            add={"attempts": -1, "delivery": 1, "postponements": 1},
+        )
+        return self._move(job, JobStatus.PENDING, change, entry)
+
+    def fail(self, job: Job, error: Failure) -> Job:
         """-> FAILED, from RUNNING (a permanent error, the last attempt) or PENDING (an invalid
-        payload, no attempts left, a message that could not be sent)."""
+        payload, no attempts left)."""
         finished = self._now()
         change = Update(set={"error": error.model_dump(), "finishedAt": finished})
-        return self._move(job, JobStatus.FAILED, change, self._attempt(job, outcome, finished, error))
+        return self._move(job, JobStatus.FAILED, change, self._attempt(job, "failed", finished, error))
 
-    def release_stalled(self, job: Job, new_delivery: bool) -> Job:
-        """RUNNING past its lock -> PENDING; the stalled attempt counts as failed. Conditional on
-        the heartbeat the caller saw. With `new_delivery` the caller sends a new message and
-        older ones are dropped when they arrive."""
-        error = Failure(type="Stalled", message=f"attempt {job.attempts} stopped making progress")
-        counts = {"stalls": 1, **({"delivery": 1} if new_delivery else {})}
-        change = Update(set={"error": error.model_dump()}, add=counts)
-        heartbeat = Condition("#heartbeatMs = :seen", {"#heartbeatMs": "heartbeatMs"}, {":seen": job.heartbeat_ms})
+    def release_stalled(self, job: Job, error: Failure) -> Job:
+        """RUNNING past its lock -> PENDING with a new delivery, owed from now. The stalled attempt
+        is not counted (it is a stall). Conditional on the heartbeat the caller saw."""
+        change = Update(
+            set={"error": error.model_dump(), "unsentSinceMs": now_ms(self._clock)},
+            add={"attempts": -1, "stalls": 1, "delivery": 1},
+        )
         entry = self._attempt(job, "stalled", self._now(), error)
-        return self._move(job, JobStatus.PENDING, change, entry, expect=heartbeat)
+        return self._move(job, JobStatus.PENDING, change, entry, expect=_heartbeat(job))
+
+    def fail_stalled(self, job: Job, error: Failure) -> Job:
+        """RUNNING past its lock -> FAILED: it stalled once more than it may. Conditional on the
+        heartbeat the caller saw."""
+        finished = self._now()
+        change = Update(set={"error": error.model_dump(), "finishedAt": finished}, add={"attempts": -1, "stalls": 1})
+        entry = self._attempt(job, "stalled", finished, error)
+        return self._move(job, JobStatus.FAILED, change, entry, expect=_heartbeat(job))
 
     # -- what people ask for ------------------------------------------------------------
 
-    def cancel(self, job_id: str) -> Job:
-        """PENDING or RUNNING -> CANCELLED; a RUNNING job's slot is freed at once."""
-        job = self.existing(job_id)
+    def cancel(self, job: Job) -> Job:
+        """PENDING or RUNNING -> CANCELLED (`job` as the caller read it); a RUNNING job's slot is freed at once."""
         for _ in range(_CANCEL_TRIES):  # the job may move on between the read and the write
             if job.status.final:
                 raise NotAllowed(job.id, job.status.value, "cancel")
@@ -171,16 +221,19 @@ class JobStore:
                 return self._move(job, JobStatus.CANCELLED, Update(set={"finishedAt": now, "cancelledAt": now}))
             except JobChanged as changed:
                 if changed.current is None:
-                    raise JobNotFound(job_id) from None
+                    raise JobNotFound(job.id) from None
                 job = changed.current
-        raise JobChanged(job_id, job)
+        raise JobChanged(job.id, job)
 
     def requeue(self, job: Job) -> Job:
-        """Back to PENDING with fresh attempts and a new delivery (a retry); the caller sends it.
-        From FAILED or CANCELLED, or PENDING when SQS dead-lettered its message."""
+        """Back to PENDING with fresh attempts and stalls and a new delivery, owed from now (a
+        retry); the caller sends it. From FAILED or CANCELLED, or PENDING when SQS dead-lettered
+        its message."""
         if job.status not in (*RETRYABLE, JobStatus.PENDING):
             raise NotAllowed(job.id, job.status.value, "retry")
-        change = Update(set={"attempts": 0}, add={"delivery": 1, "retries": 1})
+        change = Update(
+            set={"attempts": 0, "stalls": 0, "unsentSinceMs": now_ms(self._clock)}, add={"delivery": 1, "retries": 1}
+        )
         try:
             return self._move(job, JobStatus.PENDING, change)
         except JobChanged as changed:
@@ -195,7 +248,7 @@ class JobStore:
         try:
             self._table.update_item(Key={"id": job.id}, **request)
         except ClientError as error:
-            if not condition_failed(error):  # a withdrawn job has nothing to record
+            if not condition_failed(error):  # a job that is gone has nothing to record
                 raise
 
     def ping(self) -> None:
@@ -216,12 +269,12 @@ class JobStore:
         """One transaction: the job (still as the caller saw it) moves to `target` with `change`,
         and the counters of the transition follow."""
         moved = transition(job.status, target)
-        update = Update(
-            set={**change.set, "status": target.value},
-            add=change.add,
-            remove=moved.clears,
-            append={"history": [attempt.model_dump(mode="json", exclude_none=True)]} if attempt else {},
-        )
+        update = Update(set={**change.set, "status": target.value}, add=change.add, remove=moved.clears)
+        if attempt is not None:
+            history, earlier = job.history_with(attempt)
+            update.set["history"] = [entry.model_dump(mode="json", exclude_none=True) for entry in history]
+            if earlier is not None:
+                update.set["earlierHistory"] = earlier.model_dump(mode="json")
         condition = _still(job) if expect is None else _still(job) & expect
         tx = self._transaction()
         job_index = tx.update(self.table_name, {"id": job.id}, update, condition, return_old_on_failure=True)
@@ -262,6 +315,22 @@ def _still(job: Job) -> Condition:
         "#status = :seenStatus AND #delivery = :seenDelivery",
         {"#status": "status", "#delivery": "delivery"},
         {":seenStatus": job.status.value, ":seenDelivery": job.delivery},
+    )
+
+
+def _heartbeat(job: Job) -> Condition:
+    """The attempt showed no sign of life since the caller looked."""
+    return Condition(
+        "#heartbeatMs = :seenHeartbeat", {"#heartbeatMs": "heartbeatMs"}, {":seenHeartbeat": job.heartbeat_ms}
+    )
+
+
+def _unsent(job: Job) -> Condition:
+    """The job's current delivery is still the one the caller saw owed."""
+    return Condition(
+        "#delivery = :seenDelivery AND #unsent = :seenUnsent",
+        {"#delivery": "delivery", "#unsent": "unsentSinceMs"},
+        {":seenDelivery": job.delivery, ":seenUnsent": job.unsent_since_ms},
     )
 
 

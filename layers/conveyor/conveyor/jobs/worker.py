@@ -1,10 +1,12 @@
 """One delivery of a job message, from receipt to outcome: the queue consumer's business rule.
 
-    message -> is it the job's current delivery, still PENDING?  (else: skip it)
+    message -> is it the job's current delivery, still PENDING?  (else: skip it; a RUNNING
+                                               job whose lock expired stalled: `stalled`)
             -> payload valid?                  (else: FAILED at once, to the DLQ with the reason)
             -> a free slot of its organization? (else: wait, the message is sent again later)
             -> RUNNING: the processor runs
             -> COMPLETED | retry after the backoff | FAILED and dead-lettered after the last attempt
+               | postponed, not counted, when what it needs is busy (`Busy`)
 
 The job record holds the attempt count. Re-deliveries that are not attempts
 (waiting for the organization's slot) send a new message instead of letting
@@ -13,7 +15,8 @@ messages the worker cannot handle at all.
 
 A processor fails its attempt in the core vocabulary: `PermanentError` fails the job
 at once; `TransientError` (waiting its `retry_after` when it has one) and any other
-exception are tried again after the backoff.
+exception are tried again after the backoff. A job killed with its worker is a stall,
+not a failed attempt (`stalled`).
 """
 
 from __future__ import annotations
@@ -30,15 +33,16 @@ from pydantic import ValidationError
 
 from conveyor.core.clock import Clock, system_clock
 from conveyor.core.dead_letter import redriven
-from conveyor.core.errors import PermanentError, TransientError, error_details
+from conveyor.core.errors import PermanentError, TransientError
 from conveyor.core.validation import describe
 from conveyor.jobs.backoff import RetryPolicy
 from conveyor.jobs.context import JobContext
-from conveyor.jobs.errors import InvalidPayload, JobCancelled
+from conveyor.jobs.errors import Busy, InvalidPayload, JobCancelled
 from conveyor.jobs.messages import JobMessage
 from conveyor.jobs.records import Failure, Job
 from conveyor.jobs.registry import JobPayload
 from conveyor.jobs.service import JobService
+from conveyor.jobs.stalled import StalledJobs
 from conveyor.jobs.status import JobStatus
 from conveyor.jobs.store import JobChanged, OrganizationAtLimit
 
@@ -56,6 +60,8 @@ class Outcome(StrEnum):
     DISCARDED = "DISCARDED"  # the job was cancelled while it ran; its result is dropped
     REJECTED = "REJECTED"  # not a job message at all
     REQUEUED = "REQUEUED"  # a dead letter redriven to the queue: retried as a new delivery
+    RELEASED = "RELEASED"  # the job had stalled: sent again as a new delivery
+    POSTPONED = "POSTPONED"  # what the attempt needs is busy: runs later as a new delivery, not counted
 
 
 class RetryScheduled(Exception):
@@ -75,6 +81,7 @@ class JobWorker:
         missing = {str(job_type) for job_type in self.jobs.registry.types} - set(self.processors)
         if missing:
             raise ValueError(f"no processor for job types {sorted(missing)}")
+        self.stalls = StalledJobs(self.jobs, self.policy.max_stalls, self.clock)
 
     def handle(self, record: SQSRecord) -> Outcome:
         try:
@@ -88,13 +95,11 @@ class JobWorker:
             return self._skip(job, f"delivery {message.delivery} was superseded by {job.delivery}")
 
         if job.status == JobStatus.RUNNING:
-            job = self._recover_if_stalled(job)
-            if job is None:
-                return Outcome.SKIPPED
+            return self._running_again(job)
         if job.status == JobStatus.FAILED and redriven(record):
             # `aws sqs start-message-move-task` brought it back from the DLQ: a retry,
             # carried by a new message of the new delivery.
-            self.jobs.resend(self.jobs.store.requeue(job))
+            self.jobs.outbox.dispatch(self.jobs.store.requeue(job))
             return Outcome.REQUEUED
         if job.status != JobStatus.PENDING:
             return self._skip(job, f"job is {job.status.value}")
@@ -103,7 +108,7 @@ class JobWorker:
         try:
             payload = self.jobs.registry.parse_payload(job.type, job.payload)
         except InvalidPayload as error:
-            return self._fail(record, job, _failure(error))
+            return self._fail(record, job, Failure.of(error))
         return self._run(record, job, payload)
 
     def _run(self, record: SQSRecord, job: Job, payload: JobPayload) -> Outcome:
@@ -128,8 +133,10 @@ class JobWorker:
             result = self.processors[job.type](payload, JobContext(running, keep_alive))
         except JobCancelled:
             return self._discard(running)
+        except Busy as busy:
+            return self._postpone(running, busy)
         except PermanentError as error:
-            return self._fail(record, running, _failure(error))
+            return self._fail(record, running, Failure.of(error))
         except Exception as error:
             return self._attempt_failed(record, running, error)
         try:
@@ -139,7 +146,7 @@ class JobWorker:
         return Outcome.COMPLETED
 
     def _attempt_failed(self, record: SQSRecord, job: Job, error: Exception) -> Outcome:
-        failure = _failure(error)
+        failure = Failure.of(error)
         if not self.policy.has_attempts_left(job.attempts):
             return self._fail(record, job, failure)
         retry_after = error.retry_after if isinstance(error, TransientError) else None
@@ -155,18 +162,24 @@ class JobWorker:
         )
         raise RetryScheduled(f"job {job.id} attempt {job.attempts} failed; next in {delay} s")
 
-    def _recover_if_stalled(self, job: Job) -> Job | None:
-        """A RUNNING job delivered again: its worker died if the lock expired (then the attempt
-        counts as failed and the job runs again); otherwise this is a duplicate delivery."""
-        if not job.lock_expired(self.jobs.queues.lock_seconds(job.queue), self.clock()):
-            self._skip(job, "duplicate delivery of a running attempt")
-            return None
+    def _running_again(self, job: Job) -> Outcome:
+        """A RUNNING job delivered again: its worker died if the lock expired (a stall: the job is
+        sent again, or fails when out of stalls); otherwise this is a duplicate delivery."""
+        if not self.stalls.stalled(job):
+            return self._skip(job, "duplicate delivery of a running attempt")
+        settled = self.stalls.settle(job)
+        if settled is None:
+            return Outcome.SKIPPED  # it moved on meanwhile
+        return Outcome.FAILED if settled.status == JobStatus.FAILED else Outcome.RELEASED
+
+    def _postpone(self, job: Job, busy: Busy) -> Outcome:
         try:
-            released = self.jobs.store.release_stalled(job, new_delivery=False)
+            postponed = self.jobs.store.postpone(job, Failure.of(busy), busy.retry_after)
         except JobChanged:
-            return None
-        logger.warning("stalled attempt released", extra={"jobId": job.id, "attempt": job.attempts})
-        return released
+            return self._discard(job)
+        self.jobs.outbox.dispatch(postponed)
+        logger.info("attempt postponed", extra={"jobId": job.id, "reason": str(busy), "retryIn": busy.retry_after})
+        return Outcome.POSTPONED
 
     def _fail(self, record: SQSRecord, job: Job, error: Failure) -> Outcome:
         try:
@@ -192,7 +205,3 @@ class JobWorker:
         self.jobs.queues.dead_letter(self.jobs.queues.queue_of(record.event_source_arn), record, reason)
         logger.warning("message rejected", extra={"messageId": record.message_id, "reason": reason})
         return Outcome.REJECTED
-
-
-def _failure(error: BaseException) -> Failure:
-    return Failure.model_validate(error_details(error))
