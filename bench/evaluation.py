@@ -33,7 +33,10 @@ from figures import percentile, wait_until
 
 from localcloud import runner
 
-PROGRESS = "query($id: ID!) { run(id: $id) { status progress { total completed failed percentComplete byModel { model completed failed } } } }"
+PROGRESS = (
+    "query($id: ID!) { run(id: $id) { status progress {"
+    " total completed failed percentComplete byModel { model completed failed } } } }"
+)
 START = "mutation($i: StartRunInput!) { startRun(input: $i) { id status progress { total } } }"
 PROBE_COUNTS = "{ queueStatus { jobTypes { jobType created retry active completed cancelled failed total } } }"
 
