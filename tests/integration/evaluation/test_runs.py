@@ -6,6 +6,7 @@ refusals that name the field."""
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from typing import Any
 
@@ -104,3 +105,56 @@ def test_refusals_name_the_field(cloud: CloudProcess) -> None:
         body = graphql(cloud, query, {"input": run})
         assert body.get("data") is None or body["data"].get("startRun") is None, body
         assert body["errors"][0]["extensions"]["field"].endswith(field), (field, body)
+
+
+def test_retry_classes_a_429_is_retried_and_a_bad_request_is_not(cloud: CloudProcess) -> None:
+    run = start_run(cloud, definitionId="sample-resilience", models=["local/zeta"])
+    wait_for(
+        lambda: run_of(cloud, run["id"])["status"] == "COMPLETED", timeout=180, what="the resilience run to complete"
+    )
+    query = (
+        "query($id: ID!) { run(id: $id) {"
+        " recentTasks(limit: 100) { scenarioId status attempts error { type retryable } } } }"
+    )
+    tasks = {task["scenarioId"]: task for task in data(cloud, query, {"id": run["id"]})["run"]["recentTasks"]}
+    assert tasks["rate-limited"]["status"] == "COMPLETED" and tasks["rate-limited"]["attempts"] == 2
+    assert tasks["network-blip"]["status"] == "COMPLETED" and tasks["network-blip"]["attempts"] == 2
+    assert tasks["bad-request"]["status"] == "FAILED" and tasks["bad-request"]["attempts"] == 1
+    assert tasks["bad-request"]["error"] == {"type": "RequestInvalid", "retryable": False}
+
+
+def test_a_paused_queue_starts_nothing_and_resuming_drains_it(cloud: CloudProcess) -> None:
+    status = "{ paused jobTypes { jobType paused consumerState } }"
+    try:
+        paused = data(cloud, f"mutation {{ pauseQueue {status} }}")["pauseQueue"]
+        assert paused["paused"] and all(job_type["paused"] for job_type in paused["jobTypes"])
+        assert data(cloud, f"mutation {{ pauseQueue {status} }}")["pauseQueue"]["paused"]  # idempotent
+        wait_for(
+            lambda: all(
+                t["consumerState"] == "Disabled"
+                for t in data(cloud, f"{{ queueStatus {status} }}")["queueStatus"]["jobTypes"]
+            ),
+            what="every worker mapping disabled",
+        )
+        run = start_run(cloud, definitionId="sample-smoke", models=["local/eta"], sampleSeed=1)
+        reads = [run_of(cloud, run["id"])["progress"]["completed"] for _ in range(10)]
+        assert reads == [0] * 10
+    finally:
+        resumed = data(cloud, f"mutation {{ resumeQueue {status} }}")["resumeQueue"]
+    assert not resumed["paused"]
+    wait_for(lambda: run_of(cloud, run["id"])["status"] == "COMPLETED", timeout=120, what="the queue to drain")
+
+
+def test_an_unauthenticated_request_is_refused(cloud: CloudProcess) -> None:
+    request = urllib.request.Request(
+        cloud.settings.api_url + "/graphql",
+        data=json.dumps({"query": "{ definitions { id } }"}).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    try:
+        urllib.request.urlopen(request, timeout=30)
+    except urllib.error.HTTPError as error:
+        assert error.code == 401
+    else:
+        raise AssertionError("answered without a token")
