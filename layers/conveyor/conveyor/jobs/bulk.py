@@ -29,7 +29,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from conveyor.core.clock import Clock, iso, system_clock
+from conveyor.core.clock import Clock, iso, now_ms, system_clock
 from conveyor.core.dynamo import Condition, Transaction, Update
 from conveyor.jobs.counters import queue_key
 from conveyor.jobs.messages import JobMessage
@@ -68,6 +68,9 @@ class BulkJobs:
             raise ValueError(f"jobs created together share one queue, got {sorted(queues)}")
         [queue] = queues
         created_at = iso(self._clock())
+        # Each owes its message until it starts (the record is the outbox, `outbox`): a job
+        # whose batch was not sent, or that still waits after OVERDUE_SECONDS, is sent again.
+        unsent_since = now_ms(self._clock)
         records = [
             Job(
                 id=new.id,
@@ -78,6 +81,7 @@ class BulkJobs:
                 payload=new.payload.to_json(),
                 created_at=created_at,
                 schedule_id=new.schedule_id,
+                unsent_since_ms=unsent_since,
             )
             for new in jobs
         ]

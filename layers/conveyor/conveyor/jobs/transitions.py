@@ -12,6 +12,7 @@
     FAILED     PENDING      0            error, result, times    retry
     CANCELLED  PENDING      0            error, result, times    retry
     PENDING    PENDING      0            error, result, times    retry of a job whose message SQS dead-lettered
+    PENDING    -            0            (the record is deleted) withdrawn before it started (`bulk`)
 
 `unsent` is `unsentSinceMs`, the mark of a message owed (`outbox`).
 
@@ -37,7 +38,7 @@ _RETRY_CLEARS = ("error", "resultJson", "startedAt", "finishedAt", "heartbeatMs"
 @dataclass(frozen=True)
 class Transition:
     source: JobStatus | None  # None: the job does not exist before
-    target: JobStatus
+    target: JobStatus | None  # None: the job no longer exists after
     org_running: int = 0
     clears: tuple[str, ...] = ()
 
@@ -46,11 +47,12 @@ class Transition:
         deltas: Counter[str] = Counter()
         if self.source is not None:
             deltas[self.source.value] -= 1
-        deltas[self.target.value] += 1
+        if self.target is not None:
+            deltas[self.target.value] += 1
         return {status: delta for status, delta in deltas.items() if delta}
 
 
-TRANSITIONS: dict[tuple[JobStatus | None, JobStatus], Transition] = {
+TRANSITIONS: dict[tuple[JobStatus | None, JobStatus | None], Transition] = {
     (t.source, t.target): t
     for t in (
         Transition(None, PENDING),
@@ -64,6 +66,7 @@ TRANSITIONS: dict[tuple[JobStatus | None, JobStatus], Transition] = {
         Transition(FAILED, PENDING, clears=_RETRY_CLEARS),
         Transition(CANCELLED, PENDING, clears=_RETRY_CLEARS),
         Transition(PENDING, PENDING, clears=_RETRY_CLEARS),
+        Transition(PENDING, None),
     )
 }
 
@@ -72,7 +75,7 @@ class NoSuchTransition(ValueError):
     pass
 
 
-def transition(source: JobStatus | None, target: JobStatus) -> Transition:
+def transition(source: JobStatus | None, target: JobStatus | None) -> Transition:
     try:
         return TRANSITIONS[(source, target)]
     except KeyError:
