@@ -8,26 +8,30 @@ the services that changed since their last snapshot, in MiniStack's own file for
 had shut down then.
 
 What changed: a service is marked when a request is routed to it (MiniStack's
-`_get_module`), and the services that Lambda invocations, event source mappings
+`_get_module`), every service when one is routed to CloudFormation (which provisions
+them in process), and the services that Lambda invocations, event source mappings
 and Step Functions executions change from their own threads (SQS, Step Functions,
 CloudWatch Logs) are marked while any of those runs.
 
 Consistency: a service's `get_state()` (MiniStack's deep copy of its stores) runs on
-the event loop, where MiniStack's request handlers run, holding the service's own
-lock where it has one (the threads of event source mappings take SQS's), so no
-request changes a store halfway through its copy; encoding and writing happen on
-the saver's thread. A copy that a background thread disturbs anyway ("dictionary
-changed size during iteration") is taken again at the next tick. Services are
-snapshotted one after another, so two services can be up to one snapshot apart.
+the saver's thread, holding the lock that guards the service's stores where
+`get_state()` does not take it itself (`STORE_LOCKS`: SQS's, which the event source
+mappings' threads take, and DynamoDB's). Never on the event loop, where MiniStack
+serves requests: a copy waiting there for a lock would stop the whole cloud. A copy
+that a request or a background thread disturbs ("dictionary changed size during
+iteration"), or whose lock stays taken, is taken again at the next tick. While a stack
+operation runs nothing is copied (it changes every service it provisions); once it
+has ended, every service is. Services are snapshotted one after another, so two
+services can be up to one snapshot apart.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -40,6 +44,13 @@ log = logging.getLogger("localcloud.state")
 # invocations (an event source mapping receives and deletes SQS messages, the
 # invocation's logs) and by the threads that walk Step Functions executions.
 BACKGROUND_SERVICES = ("sqs", "stepfunctions", "cloudwatch_logs")
+# CloudFormation creates and updates the resources of every other service from its own
+# code, not through requests routed to them: a stack operation marks them all.
+DEPLOYER = "cloudformation"
+# The locks that guard a service's stores where its `get_state()` does not take them itself
+# (others, such as Route 53's, take their own lock inside: taking it first would deadlock).
+STORE_LOCKS = {"sqs": "_queues_lock", "dynamodb": "_lock"}
+LOCK_WAIT_SECONDS = 5  # a service whose lock stays taken longer is copied next tick
 
 
 @dataclass
@@ -108,17 +119,26 @@ class StateSaver:
         if _background_work_running():
             for module in BACKGROUND_SERVICES:
                 self.mark(module)
+        if _stack_operation_running():
+            # It changes every service it provisions throughout: copies wait until it has
+            # ended, then take every service.
+            self.mark(DEPLOYER)
+            return
         with self._dirty_lock:
             dirty, self._dirty = self._dirty, set()
+        if DEPLOYER in dirty:  # a stack operation writes every service it provisions, in process
+            dirty.update(app._state_map.values())
         keys = {key: module for key, module in app._state_map.items() if module in dirty}
         for key, module_name in keys.items():
-            module = app._loaded_modules.get(module_name)
+            # As MiniStack's own final save: a module that only other services import (the
+            # event bus CloudFormation provisions) is not among the routed ones.
+            module = app._loaded_modules.get(module_name) or sys.modules.get(f"ministack.services.{module_name}")
             if module is None or not hasattr(module, "get_state"):
                 continue
             started = time.perf_counter()
             try:
-                state = asyncio.run_coroutine_threadsafe(_copy_state(module), loop).result(timeout=60)
-            except RuntimeError as error:  # changed by a background thread while copied: next tick
+                state = _copy_state(module)
+            except RuntimeError as error:  # busy, or changed by a background thread while copied: next tick
                 log.info("State of %s changed while copied (%s); taken again next time", key, error)
                 self.figures.retries += 1
                 self.mark(module_name)
@@ -139,19 +159,34 @@ class StateSaver:
                 log.exception("Saving the local cloud's state failed; trying again")
 
 
-async def _copy_state(module: Any) -> Any:
+def _copy_state(module: Any) -> Any:
     with _service_lock(module):
         return module.get_state()
 
 
 @contextlib.contextmanager
 def _service_lock(module: Any) -> Iterator[None]:
-    lock = next((getattr(module, name) for name in ("_queues_lock", "_lock") if hasattr(module, name)), None)
+    name = STORE_LOCKS.get(module.__name__.rsplit(".", 1)[-1])
+    lock = getattr(module, name, None) if name else None
     if lock is None:
         yield
         return
-    with lock:
+    if not lock.acquire(timeout=LOCK_WAIT_SECONDS):
+        raise RuntimeError("the service's lock is held")
+    try:
         yield
+    finally:
+        lock.release()
+
+
+def _stack_operation_running() -> bool:
+    from ministack.services import cloudformation
+
+    try:
+        statuses = [stack.get("StackStatus", "") for stack in cloudformation._stacks.all_values()]
+    except RuntimeError:  # a stack created meanwhile
+        return True
+    return any(status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS" for status in statuses)
 
 
 def _background_work_running() -> bool:
