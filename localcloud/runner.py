@@ -3,6 +3,7 @@ and the benchmarks use to get a local cloud of their own on free ports."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
@@ -21,6 +22,20 @@ from localcloud import identity
 from localcloud.settings import PROJECT_DIR, Settings
 
 READY_LINE = "local cloud is ready"
+WORKER_MARK = "ministack-lambda-"  # in the path of a Lambda worker's script (MiniStack's Worker._spawn)
+
+
+def session_processes(session_id: int) -> dict[int, str]:
+    """Command lines of the live processes in session `session_id`, by pid."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session_id and fields[0] != "Z":
+                found[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    return found
 
 
 def free_port() -> int:
@@ -60,6 +75,11 @@ class CloudProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def lambda_workers(self) -> list[int]:
+        """Pids of the cloud's Lambda worker processes, alive or not yet reaped: its session's
+        processes running MiniStack's worker script (they outlive the cloud's process if orphaned)."""
+        return [pid for pid, command in session_processes(self.process.pid).items() if WORKER_MARK in command]
 
     def stop(self) -> int:
         """Ctrl-C, as a user would; killed if it has not stopped after 30 s."""

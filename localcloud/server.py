@@ -18,6 +18,7 @@ from typing import Any
 from localcloud.api_route import ApiTarget, LocalApiRoute, serve_as_custom_domain
 from localcloud.ministack_env import ministack_environment
 from localcloud.settings import Settings
+from localcloud.state_saver import StateSaver
 
 log = logging.getLogger("localcloud")
 
@@ -49,7 +50,8 @@ def serve(
     on_ready: Callable[[], None],
     resolve_api: Callable[[], ApiTarget | None],
 ) -> None:
-    """Serve until SIGINT/SIGTERM; `on_ready` runs in a thread once the port answers."""
+    """Serve until SIGINT, SIGTERM or SIGHUP; `on_ready` runs in a thread once the port answers.
+    With `settings.persist`, the state is saved as it changes (`localcloud.state_saver`)."""
     os.environ.update(ministack_environment(settings))
     # MiniStack reads its environment at import time: import it only now.
     from hypercorn.asyncio import serve as hypercorn_serve
@@ -62,6 +64,9 @@ def serve(
 
     compat.apply_all()
     serve_as_custom_domain()
+    saver = StateSaver(str(settings.state_dir / "state"), settings.save_interval) if settings.persist else None
+    if saver is not None:
+        saver.install()
     qdrant = QdrantApp(VectorStore(settings.qdrant_dir))
 
     config = Config()
@@ -76,10 +81,19 @@ def serve(
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        # A closed terminal (SIGHUP) stops the cloud as Ctrl-C does, saving its state.
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, stop.set)
-        server = asyncio.create_task(hypercorn_serve(app, config, shutdown_trigger=stop.wait))
+
+        async def shutdown() -> None:
+            await stop.wait()
+            if saver is not None:  # before MiniStack's own final save, which writes the same files
+                await asyncio.to_thread(saver.stop)
+
+        server = asyncio.create_task(hypercorn_serve(app, config, shutdown_trigger=shutdown))
         await _wait_for_port(settings.host, settings.port, server)
+        if saver is not None:
+            saver.start()
         threading.Thread(target=on_ready, name="localcloud-ready", daemon=True).start()
         await server
 

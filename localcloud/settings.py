@@ -21,6 +21,8 @@ class Settings:
     qdrant_port: int = 6333
     state_dir: Path = PROJECT_DIR / ".localcloud"
     persist: bool = True
+    # Seconds between snapshots of the state that changed (a crash loses at most about this much).
+    save_interval: float = 1.0
     stack_name: str = "conveyor"
     region: str = "us-east-1"
     # MiniStack's scale factor for Wait states and Retry intervals (1 = real time).
@@ -40,6 +42,7 @@ class Settings:
             "qdrant_port": int(env.get("LOCALCLOUD_QDRANT_PORT", cls.qdrant_port)),
             "state_dir": Path(env.get("LOCALCLOUD_STATE_DIR", cls.state_dir)),
             "persist": env.get("LOCALCLOUD_PERSIST", "1") != "0",
+            "save_interval": float(env.get("LOCALCLOUD_SAVE_INTERVAL", cls.save_interval)),
             "stack_name": env.get("LOCALCLOUD_STACK", cls.stack_name),
             "region": env.get("AWS_DEFAULT_REGION", cls.region),
             "sfn_wait_scale": float(env.get("LOCALCLOUD_SFN_WAIT_SCALE", cls.sfn_wait_scale)),

@@ -5,6 +5,8 @@ a test that fails without it: in tests/integration/test_compat*.py, or the one
 its docstring names. Fixes patch MiniStack in its own process, so
 `apply_all()` runs before the server starts.
 
+`lambda_worker_deaths` comes before `lambda_error_payload`, which reports the
+`errorType` of the worker's answer that the former gives a dead worker.
 Order matters for the Step Functions fixes: `sfn_execution_history` replaces
 MiniStack's state walker, and the ones after it wrap the functions that
 walker calls (or, for the execution timeout and redrive, use its
@@ -21,12 +23,15 @@ from localcloud.compat import (
     esm_parameter_validation,
     lambda_error_payload,
     lambda_log_drain,
+    lambda_worker_deaths,
+    lambda_worker_orphans,
     nested_stacks,
     rest_api_gateway_responses,
     scheduler_context_attributes,
     sfn_data_limit,
     sfn_execution_history,
     sfn_execution_timeout,
+    sfn_interrupted_executions,
     sfn_put_events,
     sfn_redrive,
     sfn_retry_backoff,
@@ -39,8 +44,10 @@ from localcloud.compat import (
 )
 
 FIXES = (
+    lambda_worker_deaths,
     lambda_error_payload,
     lambda_log_drain,
+    lambda_worker_orphans,
     sqs_message_move,
     sqs_receipt_handles,
     sqs_message_size,
@@ -59,6 +66,7 @@ FIXES = (
     sfn_data_limit,
     sfn_put_events,
     sfn_redrive,
+    sfn_interrupted_executions,
     nested_stacks,
     rest_api_gateway_responses,
 )
