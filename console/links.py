@@ -3,8 +3,9 @@
 - a demo task → its execution: the task's `executionArn` (Conveyor's API gives it);
 - an execution → its task: an execution of the stack's demo-task state machine
   carries the task in its input (`{"task": {"taskId": ...}, "run": n}`);
-- a job → its queue and DLQ: jobs name their queue (`context-scraping`), whose SQS
-  queue is the stack's `<stack>-jobs-<queue>`, and its DLQ that queue's redrive target.
+- a job → its queue and DLQ: jobs name their queue (`context-scraping`, `probe-scenario`),
+  whose SQS queue is the stack's `<prefix>-<queue>` (`<stack>-jobs-context-scraping`,
+  `<stack>-evaluation-probe-scenario`), and its DLQ that queue's redrive target.
 """
 
 from __future__ import annotations
@@ -31,5 +32,5 @@ def task_of_execution(execution: dict[str, Any], stack: StackResources) -> str |
 
 def job_queue_url(job_queue: str, stack: StackResources) -> str | None:
     """The SQS queue of a job's queue name (`context-scraping`)."""
-    suffix = f"-jobs-{job_queue}"
+    suffix = f"-{job_queue}"
     return next((url for url in stack.queue_urls if url.endswith(suffix)), None)

@@ -1,7 +1,7 @@
 """The console's sections, in the order the navigation shows them.
 
-A section is one module in `console/web/pages` exposing `routes`; adding the
-pages for evaluation runs or library ingestion is adding their module here.
+A section is one module in `console/web/pages` exposing `routes`; a workload's pages
+join by adding their module here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from starlette.routing import BaseRoute
 
-from console.web.pages import jobs, library, queues, stepfunctions, tasks
+from console.web.pages import evaluation, jobs, library, queues, stepfunctions, tasks
 
 
 @dataclass(frozen=True)
@@ -27,4 +27,5 @@ SECTIONS = [
     Section("Tasks", "/tasks", tasks.routes),
     Section("Jobs", "/jobs", jobs.routes),
     Section("Library", "/library", library.routes),
+    Section("Evaluation runs", "/runs", evaluation.routes),
 ]
