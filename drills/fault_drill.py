@@ -55,7 +55,8 @@ from localcloud.settings import PROJECT_DIR
 sys.path.insert(0, str(PROJECT_DIR))  # the integration tests' local HTTP servers
 from tests.integration.content_jobs.local_http import LocalHttp, Reply, html  # noqa: E402
 
-JOB_PARAMETERS = "JobBackoffSeconds=1,2,3"
+# Backoffs in seconds; the local websites and platform are on loopback, which jobs may not fetch by default.
+JOB_PARAMETERS = "JobBackoffSeconds=1,2,3 JobFetchAllowedNetworks=127.0.0.1/32"
 FINAL_JOB = {"COMPLETED", "FAILED", "CANCELLED"}
 FINAL_TASK = {"SUCCEEDED", "FAILED"}
 INTERRUPTED = "ExecutionAborted"  # how a task whose execution the restart aborted ends (record_interrupted)
