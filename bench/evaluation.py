@@ -25,11 +25,10 @@ import json
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from figures import percentile, wait_until
+from figures import GraphqlClient, percentile, wait_until
 
 from localcloud import runner
 
@@ -41,21 +40,7 @@ START = "mutation($i: StartRunInput!) { startRun(input: $i) { id status progress
 PROBE_COUNTS = "{ queueStatus { jobTypes { jobType created retry active completed cancelled failed total } } }"
 
 
-class Graphql:
-    def __init__(self, cloud: runner.CloudProcess) -> None:
-        self._url = f"{cloud.settings.api_url}/graphql"
-        self._token = cloud.token
-
-    def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
-        body = json.dumps({"query": query, "variables": variables}).encode()
-        headers = {"content-type": "application/json", "Authorization": f"Bearer {self._token}"}
-        request = urllib.request.Request(self._url, data=body, method="POST", headers=headers)
-        with urllib.request.urlopen(request, timeout=60) as response:
-            answer = json.loads(response.read())
-        if answer.get("errors"):
-            raise RuntimeError(answer["errors"])
-        return answer["data"]
-
+class Graphql(GraphqlClient):
     def start(self, models: int, **options: Any) -> str:
         names = [f"local/bench-{i}" for i in range(models)]
         return str(self(START, i={"definitionId": "sample-load", "models": names, **options})["startRun"]["id"])

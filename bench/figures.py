@@ -1,10 +1,14 @@
-"""Small helpers shared by the benchmarks: percentiles and waiting."""
+"""Small helpers shared by the benchmarks: percentiles, waiting, GraphQL calls."""
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from localcloud.runner import CloudProcess
 
 T = TypeVar("T")
 
@@ -26,3 +30,21 @@ def wait_until(condition: Callable[[], T], timeout: float = 60, interval: float 
             return value
         time.sleep(interval)
     raise TimeoutError("benchmark condition not met")
+
+
+class GraphqlClient:
+    """`POST /graphql` of a local cloud as its developer user; an operation's `data`."""
+
+    def __init__(self, cloud: CloudProcess) -> None:
+        self._url = f"{cloud.settings.api_url}/graphql"
+        self._token = cloud.token
+
+    def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
+        body = json.dumps({"query": query, "variables": variables}).encode()
+        headers = {"content-type": "application/json", "Authorization": f"Bearer {self._token}"}
+        request = urllib.request.Request(self._url, data=body, method="POST", headers=headers)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.loads(response.read())
+        if answer.get("errors"):
+            raise RuntimeError(answer["errors"])
+        return answer["data"]
