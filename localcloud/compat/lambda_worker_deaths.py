@@ -25,6 +25,9 @@ worker whose invocation raises is stopped and reaped alone and stays in its
 pool, to start afresh on its next invocation, as it already does after
 "Worker process died"; both are reported as AWS reports them, `Runtime.ExitError`
 with the exit reason. Nothing else of the pool is touched.
+
+Its test: tests/integration/test_local_cloud_faults.py
+::test_a_killed_worker_fails_its_own_invocation_only_and_the_pool_carries_on.
 """
 
 from __future__ import annotations

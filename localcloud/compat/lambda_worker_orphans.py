@@ -16,6 +16,9 @@ Fix (upstreamable as a few lines of the worker script): the worker starts a
 daemon thread that watches its parent process and exits the moment the worker
 is orphaned (checked every 0.2 s); the parent's pid comes from the environment,
 so a parent that died before the thread started is noticed too.
+
+Its test: tests/integration/test_local_cloud_faults.py
+::test_a_sigkilled_cloud_leaves_no_worker_and_loses_no_acknowledged_work.
 """
 
 from __future__ import annotations

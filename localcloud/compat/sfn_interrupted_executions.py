@@ -20,6 +20,9 @@ status-change event) once the restarted cloud answers on its port, so the
 rules' targets, which call back into the cloud, can act on it. They are not
 resumed: a state in flight when the process died cannot be continued, and a
 durable flow's replay reuses every step that had succeeded.
+
+Its test: tests/integration/test_local_cloud_faults.py
+::test_a_sigkilled_cloud_leaves_no_worker_and_loses_no_acknowledged_work.
 """
 
 from __future__ import annotations
