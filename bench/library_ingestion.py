@@ -44,6 +44,7 @@ def add_album(gql: GraphqlClient, index: QdrantClient) -> tuple[float, float]:
 
 def fill(index: QdrantClient, points: int) -> None:
     size = index.get_collection(COLLECTION).config.params.vectors.size
+    [album_point] = index.scroll(COLLECTION, limit=1, with_payload=True)[0]
     rng = random.Random(8)
     missing = points - index.count(COLLECTION, exact=True).count
     for start in range(0, missing, 500):
@@ -51,7 +52,7 @@ def fill(index: QdrantClient, points: int) -> None:
             models.PointStruct(
                 id=rng.getrandbits(63),
                 vector=[rng.uniform(-1, 1) for _ in range(size)],
-                payload={"isrc": f"ZZBENCH{start + i:05d}", "title": f"filler {start + i}", "artist": "bench"},
+                payload={**album_point.payload, "isrc": f"ZZBENCH{start + i:05d}", "title": f"filler {start + i}"},
             )
             for i in range(min(500, missing - start))
         ]
