@@ -19,7 +19,9 @@ the saver's thread, holding the lock that guards the service's stores where
 mappings' threads take, and DynamoDB's). Never on the event loop, where MiniStack
 serves requests: a copy waiting there for a lock would stop the whole cloud. A copy
 that a request or a background thread disturbs ("dictionary changed size during
-iteration"), or whose lock stays taken, is taken again at the next tick. While a stack
+iteration"), or whose lock stays taken, is taken again at the next tick; a request that
+changes a store without that lock during a copy can be half in one snapshot, and whole
+in the next, a tick later (a crash in between keeps the half). While a stack
 operation runs nothing is copied (it changes every service it provisions); once it
 has ended, every service is. Services are snapshotted one after another, so two
 services can be up to one snapshot apart.
