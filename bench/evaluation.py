@@ -45,6 +45,11 @@ class Graphql(GraphqlClient):
         names = [f"local/bench-{i}" for i in range(models)]
         return str(self(START, i={"definitionId": "sample-load", "models": names, **options})["startRun"]["id"])
 
+    def cancel_unless_finished(self, run_id: str) -> None:
+        """Cancel the run; one that completed meanwhile is left as it is."""
+        if self.progress(run_id)["status"] != "COMPLETED":
+            self("mutation($id: ID!) { cancelRun(id: $id) { status } }", id=run_id)
+
     def progress(self, run_id: str) -> dict[str, Any]:
         return self(PROGRESS, id=run_id)["run"]
 
@@ -76,7 +81,7 @@ def progress_latency(gql: Graphql, queries: int, busy: bool) -> list[float]:
         started = time.perf_counter()
         gql.progress(run_id)
         timings.append((time.perf_counter() - started) * 1000)
-    gql("mutation($id: ID!) { cancelRun(id: $id) { status } }", id=run_id)
+    gql.cancel_unless_finished(run_id)
     gql("mutation { resumeQueue { paused } }")
     return timings
 
