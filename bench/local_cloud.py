@@ -129,7 +129,11 @@ def edit_to_live(cloud: runner.CloudProcess, work: Path) -> tuple[float, float]:
     wait_until(lambda: version() == "v2", timeout=30)
     in_process = time.perf_counter() - started
 
-    env = {"LOCALCLOUD_PORT": str(cloud.settings.port), "LOCALCLOUD_STATE_DIR": str(cloud.settings.state_dir)}
+    env = {  # the running cloud's, as a user who started it on other ports gives them to `make deploy`
+        "LOCALCLOUD_PORT": str(cloud.settings.port),
+        "LOCALCLOUD_QDRANT_PORT": str(cloud.settings.qdrant_port),
+        "LOCALCLOUD_STATE_DIR": str(cloud.settings.state_dir),
+    }
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "localcloud", "deploy"],
