@@ -81,6 +81,7 @@ class Outcome:
     status: str | None  # None: no record
     error: str = ""
     counters: dict[str, int] = field(default_factory=dict)
+    detail: str = ""  # for a job not final: its record's delivery state and its queue's messages
 
 
 class Cloud:
@@ -271,14 +272,37 @@ def read_outcomes(cloud: Cloud, works: Iterable[Work]) -> dict[str, Outcome]:
     """Every job's and task's record as the tables hold it now."""
     wanted = {work.id for work in works}
     found: dict[str, Outcome] = {}
+    queue_counts: dict[str, str] = {}  # read once per queue and pass
     for item in _scan(cloud.table("JobsTableName")):
         if item["id"] in wanted:
-            found[item["id"]] = Outcome(item["status"], str((item.get("error") or {}).get("type", "")))
+            detail = ""
+            if item["status"] not in FINAL_JOB:
+                if item["queue"] not in queue_counts:
+                    queue_counts[item["queue"]] = _queue_counts(cloud, item["queue"])
+                detail = _job_detail(item, queue_counts[item["queue"]])
+            found[item["id"]] = Outcome(item["status"], str((item.get("error") or {}).get("type", "")), detail=detail)
     for item in _scan(cloud.table("TasksTableName")):
         if item.get("sk") == "TASK" and item["taskId"] in wanted:
             counters = {name: int(value) for name, value in (item.get("counters") or {}).items()}
             found[item["taskId"]] = Outcome(item["status"], str((item.get("error") or {}).get("type", "")), counters)
     return found
+
+
+def _job_detail(item: dict[str, Any], queue_counts: str) -> str:
+    """What to look at when a job does not end: its delivery state, and its queue's messages."""
+    fields = ("attempts", "stalls", "delivery", "skipped", "unsentSinceMs", "nextAttemptMs", "heartbeatMs")
+    record = ", ".join(f"{name} {item[name]}" for name in fields if name in item)
+    return f"{record}, history {len(item.get('history') or [])}; {queue_counts}"
+
+
+def _queue_counts(cloud: Cloud, queue: str) -> str:
+    sqs = cloud.process.client("sqs")
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    counts = []
+    for url in sqs.list_queues(QueueNamePrefix=f"{cloud.process.settings.stack_name}-jobs-{queue}")["QueueUrls"]:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+        counts.append(f"{url.rsplit('/', 1)[-1]}: {attributes[names[0]]} visible, {attributes[names[1]]} in flight")
+    return "; ".join(counts)
 
 
 def _scan(table: Any) -> list[dict[str, Any]]:
@@ -359,7 +383,7 @@ def report(
                 )
             elif outcome.status not in FINAL_JOB | FINAL_TASK:
                 row["stuck"] += 1
-                unexpected.append(f"stuck     {work.id} ({work.label}): {outcome.status}")
+                unexpected.append(f"stuck     {work.id} ({work.label}): {outcome.status} ({outcome.detail})")
             elif outcome.status == work.expect:
                 row["completed" if work.expect in ("COMPLETED", "SUCCEEDED") else "failed as intended"] += 1
             else:
