@@ -42,9 +42,13 @@ lint: $(STAMP)
 	@$(VENV)/bin/ruff format --check --quiet .
 	@$(VENV)/bin/cfn-lint template.yaml stacks/*.yaml stacks/components/*.yaml tests/integration/platform/template.yaml tests/integration/platform/nested/*.yaml
 
-## bench: print the local cloud's figures (startup, latencies, throughput)
+## bench: print the local cloud's figures (startup, latencies, throughput), each script in turn
+# One line per benchmark script; each starts its own local cloud and prints its figures.
+BENCH_SCRIPTS := bench/local_cloud.py
+BENCH_SCRIPTS += bench/jobs.py
+
 bench: $(STAMP)
-	@$(PY) bench/local_cloud.py
+	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf .localcloud .pytest_cache

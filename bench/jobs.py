@@ -1,60 +1,254 @@
-"""Figures of the job queues on the local cloud: `POST /jobs` latency, and how many
-jobs per second the local cloud runs end to end with the no-op processor (NOOP).
+"""Figures of the job queues on the local cloud, each beside the raw platform doing the same
+work in the same run, as a ratio:
 
-    .venv/bin/python bench/jobs.py [--posts 300] [--jobs 500]
+    .venv/bin/python bench/jobs.py [--jobs 2000] [--runs 3] [--posts 200]
 
-A fresh local cloud on free ports with the template's production defaults.
-Throughput: the supporting queue's event source mapping is paused, the jobs
-are queued (record, message, sent mark each, as `POST /jobs` does), the mapping is
-resumed, and the clock runs until the queue's COMPLETED count has them all:
-each job is one SQS delivery, one invocation of the content-jobs worker (BatchSize 1,
-MaximumConcurrency 10 on this queue's mapping) and three DynamoDB calls (read,
-start, complete) plus the counters' read for the metrics. Prints figures;
-asserts nothing.
+NOOP jobs per second, from resuming a paused mapping on a preloaded queue until every job
+is done (the median of `--runs`; the CPU time of the local cloud's processes, MiniStack
+and its Lambda workers, per job; the machine's 1-minute load average when it ended):
+
+    Conveyor          the content-jobs worker on the supporting queue (BatchSize 10,
+                      MaximumConcurrency 10): records, history, outbox, Powertools
+    raw job-shaped    the same mapping feeding plain boto3 doing the same DynamoDB work per
+                      batch: one BatchGetItem, a transaction starting the jobs (organization
+                      counters under a limit), one completing them (bench/job_platform)
+    raw drain         the same mapping feeding a handler that does nothing
+
+`POST /jobs` (NOOP), sequential and from 8 concurrent clients, beside `JobService.submit`
+called from this process: the same AWS calls (the create transaction, SendMessage, the
+sent mark) without API Gateway and Lambda.
+
+A fresh local cloud on free ports with the template's defaults. Prints figures; asserts
+nothing. The machine is shared: read each figure beside its load average.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from figures import percentile
 
-from content_jobs.catalog import JobType, QueueName
+from content_jobs.catalog import REGISTRY, JobType, QueueName
 from content_jobs.payloads import NoopPayload
+from conveyor.core.aws import AwsClients
+from conveyor.jobs.counters import queue_key
 from conveyor.jobs.messages import JobMessage
-from conveyor.jobs.records import NewJob
+from conveyor.jobs.records import Job, NewJob
+from conveyor.jobs.service import JobService
+from conveyor.jobs.settings import JobSettings
 from conveyor.jobs.status import JobStatus
-from conveyor.jobs.store import JobStore
 from localcloud import deploy, runner
 
 SUPPORTING = QueueName.SUPPORTING.value
+PLATFORM_STACK = Path(__file__).parent / "job_platform" / "template.yaml"
+ORGANIZATIONS = 100  # jobs spread over them, so no organization's limit (50) holds a job back
+CONCURRENT_CLIENTS = 8
+WARM_UP_JOBS = 200  # starts the mapping's workers before anything is timed
 
 
-def post_latency(cloud: runner.CloudProcess, posts: int) -> list[float]:
-    """Milliseconds per `POST /jobs` (NOOP), sequential, after a warm-up."""
-    body = json.dumps({"type": "NOOP", "payload": {}}).encode()  # the developer's organization (the token's)
-    timings = []
-    for index in range(posts + 10):
-        headers = {"content-type": "application/json", "Authorization": f"Bearer {cloud.token}"}
-        request = urllib.request.Request(f"{cloud.settings.api_url}/jobs", data=body, method="POST", headers=headers)
+@dataclass(frozen=True)
+class Drained:
+    jobs: int
+    seconds: float
+    cpu_seconds: float
+    load: float
+
+    @property
+    def rate(self) -> float:
+        return self.jobs / self.seconds
+
+    @property
+    def cpu_ms_per_job(self) -> float:
+        return self.cpu_seconds * 1000 / self.jobs
+
+
+class Workload:
+    """Jobs for one consumer: put on its paused queue, then counted as they finish."""
+
+    def __init__(self, cloud: runner.CloudProcess, queue_url: str) -> None:
+        self.cloud = cloud
+        self.sqs = cloud.client("sqs")
+        self.queue_url = queue_url
+        arn = self.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        lam = cloud.client("lambda")
+        [mapping] = lam.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"]
+        self.lam, self.mapping = lam, mapping["UUID"]
+
+    def load(self, run: str, jobs: int) -> None:
+        raise NotImplementedError
+
+    def done(self) -> int:
+        raise NotImplementedError
+
+    def send(self, bodies: list[str]) -> None:
+        for first in range(0, len(bodies), 10):
+            entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[first : first + 10])]
+            self.sqs.send_message_batch(QueueUrl=self.queue_url, Entries=entries)
+
+    def drain(self, run: str, jobs: int) -> Drained:
+        self.lam.update_event_source_mapping(UUID=self.mapping, Enabled=False)
+        before = self.done()
+        self.load(run, jobs)
+        cpu = cloud_cpu_seconds(self.cloud)
         started = time.perf_counter()
+        self.lam.update_event_source_mapping(UUID=self.mapping, Enabled=True)
+        while self.done() < before + jobs:
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        return Drained(jobs, seconds, cloud_cpu_seconds(self.cloud) - cpu, os.getloadavg()[0])
+
+
+class ConveyorJobs(Workload):
+    """NOOP jobs on the supporting queue: records as `POST /jobs` leaves them once sent."""
+
+    def __init__(self, cloud: runner.CloudProcess, outputs: dict[str, str]) -> None:
+        super().__init__(cloud, outputs["SupportingQueueUrl"])
+        self.table = cloud.resource("dynamodb").Table(outputs["JobsTableName"])
+
+    def load(self, run: str, jobs: int) -> None:
+        records = [
+            Job(
+                id=f"{run}-{index}",
+                type=JobType.NOOP,
+                queue=SUPPORTING,
+                organization_id=f"bench-org-{index % ORGANIZATIONS}",
+                status=JobStatus.PENDING,
+                payload={"echo": str(index)},
+                created_at="2026-01-01T00:00:00.000Z",
+            )
+            for index in range(jobs)
+        ]
+        with self.table.batch_writer() as writer:
+            for job in records:
+                writer.put_item(Item=job.to_item())
+        self.table.update_item(
+            Key=queue_key(SUPPORTING), UpdateExpression="ADD PENDING :n", ExpressionAttributeValues={":n": jobs}
+        )
+        self.send([JobMessage.of(job).body() for job in records])
+
+    def done(self) -> int:
+        item = self.table.get_item(Key=queue_key(SUPPORTING), ConsistentRead=True).get("Item") or {}
+        return int(item.get(JobStatus.COMPLETED.value, 0))
+
+
+class JobShaped(Workload):
+    """The same jobs for the raw job-shaped handler (bench/job_platform)."""
+
+    def __init__(self, cloud: runner.CloudProcess, outputs: dict[str, str]) -> None:
+        super().__init__(cloud, outputs["JobShapedQueueUrl"])
+        self.table = cloud.resource("dynamodb").Table(outputs["JobsTableName"])
+
+    def load(self, run: str, jobs: int) -> None:
+        ids = [f"{run}-{index}" for index in range(jobs)]
+        with self.table.batch_writer() as writer:
+            for index, job_id in enumerate(ids):
+                writer.put_item(Item={"id": job_id, "status": "PENDING", "org": f"bench-org-{index % ORGANIZATIONS}"})
+        self.send([json.dumps({"jobId": job_id}) for job_id in ids])
+
+    def done(self) -> int:
+        item = self.table.get_item(Key={"id": "stats"}, ConsistentRead=True).get("Item") or {}
+        return int(item.get("COMPLETED", 0))
+
+
+class Drain(Workload):
+    """Messages for the raw no-op handler: done once the queue is empty."""
+
+    def __init__(self, cloud: runner.CloudProcess, outputs: dict[str, str]) -> None:
+        super().__init__(cloud, outputs["DrainQueueUrl"])
+        self.sent = 0
+
+    def load(self, run: str, jobs: int) -> None:
+        self.send([json.dumps({"jobId": f"{run}-{index}"}) for index in range(jobs)])
+        self.sent += jobs
+
+    def done(self) -> int:
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        attributes = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=names)["Attributes"]
+        return self.sent - sum(int(attributes[name]) for name in names)
+
+
+def cloud_cpu_seconds(cloud: runner.CloudProcess) -> float:
+    """User + system CPU seconds of the local cloud's process and all its descendants (its
+    Lambda workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents, cpu = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])  # field 4, ppid
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / ticks  # fields 14 and 15, utime and stime
+    tree = {cloud.process.pid}
+    while True:
+        grown = tree | {pid for pid, parent in parents.items() if parent in tree}
+        if grown == tree:
+            break
+        tree = grown
+    return sum(cpu.get(pid, 0.0) for pid in tree)
+
+
+def throughput(workload: Workload, name: str, jobs: int, runs: int) -> list[Drained]:
+    workload.drain(f"{name}-warm", WARM_UP_JOBS)
+    return [workload.drain(f"{name}-{run}", jobs) for run in range(runs)]
+
+
+def post_latencies(cloud: runner.CloudProcess, posts: int, clients: int) -> list[float]:
+    """Milliseconds per `POST /jobs` (NOOP, the token's organization) from `clients` threads."""
+    body = json.dumps({"type": "NOOP", "payload": {}}).encode()
+    headers = {"content-type": "application/json", "Authorization": f"Bearer {cloud.token}"}
+
+    def post() -> None:
+        request = urllib.request.Request(f"{cloud.settings.api_url}/jobs", data=body, method="POST", headers=headers)
         with urllib.request.urlopen(request, timeout=30) as response:
             response.read()
-            assert response.status == 202
-        if index >= 10:  # the first requests start the API's Lambda worker
-            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status == 202, response.status
+
+    return timed_concurrently(post, posts, clients)
+
+
+def submit_latencies(jobs: JobService, posts: int, clients: int) -> list[float]:
+    """Milliseconds per `JobService.submit` (NOOP) from this process: the AWS calls alone."""
+    return timed_concurrently(
+        lambda: jobs.submit(NewJob(f"direct-{time.time_ns()}", JobType.NOOP, "local", NoopPayload())), posts, clients
+    )
+
+
+def timed_concurrently(call: Callable[[], Any], calls: int, clients: int) -> list[float]:
+    for _ in range(2 * clients):
+        call()  # warm: the API's Lambda workers, connections
+    timings: list[float] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        for _ in range(calls // clients):
+            started = time.perf_counter()
+            call()
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                timings.append(elapsed)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return timings
-
-
-def completed(store: JobStore) -> int:
-    return store.counters.by_queue([SUPPORTING])[SUPPORTING][JobStatus.COMPLETED]
 
 
 def content_jobs_outputs(cloud: runner.CloudProcess) -> dict[str, str]:
@@ -64,57 +258,61 @@ def content_jobs_outputs(cloud: runner.CloudProcess) -> dict[str, str]:
     return deploy.stack_outputs(cfn, nested["StackResourceDetail"]["PhysicalResourceId"])
 
 
-def throughput(cloud: runner.CloudProcess, jobs: int) -> float:
-    """Jobs per second from resuming the paused queue until all are COMPLETED."""
-    lam, sqs = cloud.client("lambda"), cloud.client("sqs")
-    outputs = content_jobs_outputs(cloud)
-    store = JobStore(cloud.resource("dynamodb").Table(outputs["JobsTableName"]))
-    queue_url = outputs["SupportingQueueUrl"]
-    mapping = lam.list_event_source_mappings(EventSourceArn=_arn(sqs, queue_url))["EventSourceMappings"][0]
-    while _depth(sqs, queue_url):
-        time.sleep(0.2)  # the latency run's jobs finish first
-    before = completed(store)
-
-    lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
-    for index in range(jobs):
-        new = NewJob(f"bench-{time.time_ns()}-{index}", JobType.NOOP, f"bench-org-{index % 20}", NoopPayload())
-        job = store.create(new, SUPPORTING)
-        sqs.send_message(QueueUrl=queue_url, MessageBody=JobMessage.of(job).body())
-        store.sent(job)  # as the outbox does: nothing owed for the sweeper to send again
-    started = time.perf_counter()
-    lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
-    while completed(store) < before + jobs:
-        time.sleep(0.05)
-    return jobs / (time.perf_counter() - started)
-
-
-def _arn(sqs, url: str) -> str:  # type: ignore[no-untyped-def]
-    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-
-
-def _depth(sqs, url: str) -> int:  # type: ignore[no-untyped-def]
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
-    return sum(int(attributes[name]) for name in names)
+def job_service(cloud: runner.CloudProcess, outputs: dict[str, str]) -> JobService:
+    os.environ.setdefault("AWS_ENDPOINT_URL", cloud.settings.endpoint_url)
+    os.environ.setdefault("AWS_DEFAULT_REGION", cloud.settings.region)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+    settings = JobSettings(jobs_table=outputs["JobsTableName"], queue_prefix=outputs["QueuePrefix"])
+    return JobService.build(settings, AwsClients(), REGISTRY)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--posts", type=int, default=300)
-    parser.add_argument("--jobs", type=int, default=500)
+    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--posts", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-jobs-") as work:
         cloud = runner.start(Path(work), persist=False)
         try:
-            latencies = post_latency(cloud, args.posts)
-            rate = throughput(cloud, args.jobs)
+            outputs = content_jobs_outputs(cloud)
+            platform = deploy.deploy(cloud.settings, template=PLATFORM_STACK, stack_name="bench-jobs").outputs
+            drains = {
+                "Conveyor NOOP jobs": throughput(ConveyorJobs(cloud, outputs), "conveyor", args.jobs, args.runs),
+                "raw job-shaped handler": throughput(JobShaped(cloud, platform), "shaped", args.jobs, args.runs),
+                "raw SQS -> no-op drain": throughput(Drain(cloud, platform), "drain", args.jobs, args.runs),
+            }
+            jobs = job_service(cloud, outputs)
+            posts = {
+                "POST /jobs, sequential": (post_latencies(cloud, args.posts, 1), os.getloadavg()[0]),
+                f"POST /jobs, {CONCURRENT_CLIENTS} clients": (
+                    post_latencies(cloud, args.posts, CONCURRENT_CLIENTS),
+                    os.getloadavg()[0],
+                ),
+                "JobService.submit direct, sequential": (submit_latencies(jobs, args.posts, 1), os.getloadavg()[0]),
+                f"JobService.submit direct, {CONCURRENT_CLIENTS} clients": (
+                    submit_latencies(jobs, args.posts, CONCURRENT_CLIENTS),
+                    os.getloadavg()[0],
+                ),
+            }
         finally:
             cloud.stop()
-    print(
-        f"POST /jobs          p50 {percentile(latencies, 50):6.1f} ms   p99 {percentile(latencies, 99):6.1f} ms"
-        f"   mean {statistics.fmean(latencies):6.1f} ms   (n={len(latencies)}, sequential, warm)"
-    )
-    print(f"NOOP jobs processed {rate:6.1f} jobs/s   (n={args.jobs}, supporting queue, MaximumConcurrency 10)")
+
+    print(f"Job queues on the local cloud ({os.cpu_count()} cores); {args.jobs} jobs per run, median of {args.runs}")
+    conveyor = statistics.median(d.rate for d in drains["Conveyor NOOP jobs"])
+    for name, runs in drains.items():
+        median = sorted(runs, key=lambda d: d.rate)[len(runs) // 2]
+        rates = ", ".join(f"{d.rate:.0f}" for d in runs)
+        print(
+            f"  {name:<28}{median.rate:7.0f} jobs/s   Conveyor/this {conveyor / median.rate:5.0%}"
+            f"   {median.cpu_ms_per_job:5.1f} CPU-ms/job   load {median.load:4.1f}   (runs: {rates})"
+        )
+    for name, (values, load) in posts.items():
+        print(
+            f"  {name:<40}p50 {percentile(values, 50):6.1f} ms   p99 {percentile(values, 99):6.1f} ms"
+            f"   (n={len(values)})   load {load:4.1f}"
+        )
     return 0
 
 

@@ -1,11 +1,13 @@
 """Consumes every content-jobs queue (one event source mapping per queue): each message is
-one delivery of a job, run by the rule in `conveyor.jobs.worker`.
+one delivery of a job, and a batch of them is run together by the rule in
+`conveyor.jobs.worker` (its DynamoDB work per batch, its outcomes per delivery).
 
 A message whose attempt failed and will be retried is reported as a batch item
 failure, so SQS keeps it hidden for the backoff; everything else is done with and
 deleted. A batch whose every message is retried is answered the same way, not as a
 function error: a retry is the rule working, not the function failing. Metrics carry
-the queue the batch came from.
+the queue the batch came from; the queues' gauges (jobs active, pending) come from the
+sweeper, once a minute, not from a read after every batch.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from content_jobs.worker import ContentJobsWorker
 from conveyor.core.aws import AwsClients
-from conveyor.jobs.status import JobStatus
 from conveyor.jobs.worker import Outcome, RetryScheduled
 
 logger = Logger()
@@ -40,17 +41,8 @@ _METRIC_OF = {
     Outcome.REQUEUED: "JobsRedriven",
     Outcome.RELEASED: "JobsStalled",
     Outcome.POSTPONED: "JobsPostponed",
+    Outcome.RETRY_SCHEDULED: "JobsRetried",
 }
-
-
-@tracer.capture_method
-def run_delivery(record: SQSRecord) -> None:
-    try:
-        outcome = worker.handle(record)
-    except RetryScheduled:
-        metrics.add_metric(name="JobsRetried", unit=MetricUnit.Count, value=1)
-        raise
-    metrics.add_metric(name=_METRIC_OF[outcome], unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context
@@ -59,8 +51,15 @@ def run_delivery(record: SQSRecord) -> None:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     queue = worker.queue_of(SQSRecord(event["Records"][0]))  # a mapping's batch comes from its one queue
     metrics.add_dimension(name="queue", value=queue)
-    response = process_partial_response(event=event, record_handler=run_delivery, processor=batch, context=context)
-    counts = worker.counts(queue)
-    metrics.add_metric(name="JobsActive", unit=MetricUnit.Count, value=counts[JobStatus.RUNNING])
-    metrics.add_metric(name="JobsPending", unit=MetricUnit.Count, value=counts[JobStatus.PENDING])
-    return response
+    outcomes = worker.handle_batch([SQSRecord(record) for record in event["Records"]])
+
+    def report(record: SQSRecord) -> None:
+        """The delivery's outcome, counted; a retry or an error fails it (SQS delivers it again)."""
+        outcome = outcomes[record.message_id]
+        if isinstance(outcome, Exception):
+            raise outcome
+        metrics.add_metric(name=_METRIC_OF[outcome], unit=MetricUnit.Count, value=1)
+        if outcome == Outcome.RETRY_SCHEDULED:
+            raise RetryScheduled(f"message {record.message_id}: retry scheduled")
+
+    return process_partial_response(event=event, record_handler=report, processor=batch, context=context)

@@ -1,5 +1,6 @@
 """The content-jobs sweeper's composition root: stalled content jobs go back to their
-queues (or fail, out of stalls), and content jobs still owed their message are sent."""
+queues (or fail, out of stalls), content jobs still owed their message are sent, and the
+queues' counts are read for the gauges (one read a minute, not one per worker batch)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from conveyor.core.clock import Clock, system_clock
 from conveyor.core.models import ApiModel
 from conveyor.jobs.service import JobService
 from conveyor.jobs.stalled import StalledJobs
+from conveyor.jobs.status import JobStatus
 
 
 class SweepReport(ApiModel):
@@ -30,6 +32,10 @@ class ContentJobsSweeper:
         cls, aws: AwsClients, environ: Mapping[str, str] | None = None, clock: Clock = system_clock
     ) -> ContentJobsSweeper:
         return cls(SweeperSettings.from_environment(environ), aws, clock)
+
+    def queue_counts(self) -> dict[str, dict[JobStatus, int]]:
+        """Each content-jobs queue's jobs per status: the gauges the sweeper publishes every minute."""
+        return self.jobs.store.counters.by_queue(self.jobs.queue_names)
 
     def sweep(self) -> SweepReport:
         stalls = self.stalled.recover()

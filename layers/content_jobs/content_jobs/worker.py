@@ -3,7 +3,7 @@ with a processor per content job type, each given only the providers it uses."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
@@ -33,7 +33,6 @@ from content_jobs.settings import WorkerSettings
 from conveyor.core.aws import AwsClients
 from conveyor.core.clock import Clock, system_clock
 from conveyor.jobs.service import JobService
-from conveyor.jobs.status import JobStatus
 from conveyor.jobs.worker import JobWorker, Outcome, Processor
 
 
@@ -78,11 +77,8 @@ class ContentJobsWorker:
     def from_environment(cls, aws: AwsClients, environ: Mapping[str, str] | None = None) -> ContentJobsWorker:
         return cls(WorkerSettings.from_environment(environ), aws)
 
-    def handle(self, record: SQSRecord) -> Outcome:
-        return self.rule.handle(record)
+    def handle_batch(self, records: Sequence[SQSRecord]) -> dict[str, Outcome | Exception]:
+        return self.rule.handle_batch(records)
 
     def queue_of(self, record: SQSRecord) -> str:
         return self.jobs.queues.queue_of(record.event_source_arn)
-
-    def counts(self, queue: str) -> dict[JobStatus, int]:
-        return self.jobs.store.counters.by_queue([queue])[queue]

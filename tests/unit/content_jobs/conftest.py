@@ -22,6 +22,7 @@ from content_jobs.settings import WorkerSettings
 from conveyor.core.aws import AwsClients
 from conveyor.core.rest import rest_api
 from conveyor.jobs.context import JobContext
+from conveyor.jobs.messages import JobMessage
 from conveyor.jobs.queues import JobQueues
 from conveyor.jobs.records import NewJob
 from conveyor.jobs.registry import JobPayload
@@ -117,10 +118,22 @@ def aws(content_jobs: ContentJobsResources) -> AwsClients:
 
 def received_record(queue_url: str) -> dict[str, Any]:
     """The next message of a moto queue as an SQS event record, with its real receipt handle."""
+    [record] = received_records(queue_url, 1)
+    return record
+
+
+def received_records(queue_url: str, count: int) -> list[dict[str, Any]]:
+    """The next `count` messages (at most 10) of a moto queue as SQS event records, as a
+    mapping's batch, with their real receipt handles."""
     sqs = boto3.client("sqs", region_name=REGION)
-    [message] = sqs.receive_message(
-        QueueUrl=queue_url, MaxNumberOfMessages=1, AttributeNames=["All"], MessageAttributeNames=["All"]
+    messages = sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=count, AttributeNames=["All"], MessageAttributeNames=["All"]
     )["Messages"]
+    assert len(messages) == count, f"{len(messages)} messages received, {count} expected"
+    return [_event_record(queue_url, message) for message in messages]
+
+
+def _event_record(queue_url: str, message: dict[str, Any]) -> dict[str, Any]:
     attributes = {
         name: {"stringValue": value["StringValue"], "dataType": value["DataType"]}
         for name, value in message.get("MessageAttributes", {}).items()
@@ -159,6 +172,7 @@ class Deliveries:
     def __init__(self, resources: ContentJobsResources, aws: AwsClients, clock: ManualClock) -> None:
         self.resources = resources
         self.settings = WorkerSettings.from_environment()
+        self.aws = aws
         self.jobs = JobService.build(self.settings, aws, REGISTRY, clock)
         self.clock = clock
         self.receipts: list[str] = []
@@ -183,6 +197,12 @@ class Deliveries:
         record = received_record(self.queue_url)
         self.receipts.append(record["receiptHandle"])
         return self.worker(behaviour).handle(SQSRecord(record))
+
+    def deliver_batch(self, count: int, behaviour: Behaviour | None = None) -> dict[str, Outcome | Exception]:
+        """The next `count` messages as one batch: each delivery's outcome, by job id."""
+        records = [SQSRecord(record) for record in received_records(self.queue_url, count)]
+        outcomes = self.worker(behaviour).handle_batch(records)
+        return {JobMessage.model_validate_json(record.body).job_id: outcomes[record.message_id] for record in records}
 
     def end_backoff(self) -> None:
         """End the backoff of the message just delivered now, instead of waiting for it."""

@@ -73,6 +73,28 @@ def test_an_organization_runs_at_most_its_limit(jobs: JobService) -> None:
     assert counts(jobs) == {"RUNNING": 3, "COMPLETED": 1}
 
 
+def test_jobs_started_together_each_get_their_own_outcome(jobs: JobService) -> None:
+    orgs = {"a": "org-1", "b": "org-2", "c": "org-2"}
+    pending = {job_id: create(jobs, job_id, org=org) for job_id, org in orgs.items()}
+    pending |= {job_id: create(jobs, job_id, org="org-3") for job_id in ("d", "e", "f")}  # one more than its limit
+    jobs.store.start(pending["a"], ORG_RUNNING_LIMIT)  # "a" moved on after the batch read it
+
+    started = jobs.store.start_all(list(pending.values()), ORG_RUNNING_LIMIT)
+
+    assert isinstance(started["a"], JobChanged) and started["a"].current.status == JobStatus.RUNNING
+    assert {job_id: started[job_id].status for job_id in "bc"} == {"b": JobStatus.RUNNING, "c": JobStatus.RUNNING}
+    assert sorted(type(started[job_id]).__name__ for job_id in "def") == ["Job", "Job", "OrganizationAtLimit"]
+    running = [started[job_id] for job_id in "bcdef" if not isinstance(started[job_id], OrganizationAtLimit)]
+    assert all(job == jobs.store.get(job.id) for job in running)  # as stored, without a read
+    assert [jobs.store.counters.org_running(org) for org in ("org-1", "org-2", "org-3")] == [1, 2, 2]
+    assert counts(jobs) == {"PENDING": 1, "RUNNING": 5}
+
+    completed = jobs.store.complete_all([(job, {"id": job.id}) for job in running])
+    assert {job_id: job.status for job_id, job in completed.items()} == {job.id: JobStatus.COMPLETED for job in running}
+    assert counts(jobs) == {"PENDING": 1, "RUNNING": 1, "COMPLETED": 4}
+    assert [jobs.store.counters.org_running(org) for org in ("org-1", "org-2", "org-3")] == [1, 0, 0]
+
+
 def test_each_change_returns_the_job_as_stored(jobs: JobService, clock: ManualClock) -> None:
     create(jobs, "j")
     clock.advance(2)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from content_jobs.catalog import JobType, QueueName
 from content_jobs.errors import RateLimited
@@ -19,7 +21,7 @@ from conveyor.jobs.registry import JobPayload
 from conveyor.jobs.status import JobStatus
 from conveyor.jobs.worker import JobWorker, Outcome, RetryScheduled
 
-from .conftest import MAX_STALLS, Deliveries, dead_letters, queue_attribute, received_record
+from .conftest import MAX_STALLS, Deliveries, dead_letters, queue_attribute, received_record, received_records
 
 SUPPORTING = QueueName.SUPPORTING.value
 
@@ -220,3 +222,106 @@ def test_a_dead_letter_redriven_to_the_queue_is_retried(deliveries: Deliveries) 
 def test_a_worker_without_a_processor_for_every_type_does_not_start(deliveries: Deliveries) -> None:
     with pytest.raises(ValueError, match="GENERATE_IMAGE"):
         JobWorker(deliveries.jobs, {"NOOP": lambda payload, job: {}}, deliveries.settings.retry_policy(), 2, 5)
+
+
+# -- a batch of deliveries: DynamoDB work per batch, outcomes per delivery ---------------------
+
+
+def dynamodb_calls(deliveries: Deliveries) -> Counter[str]:
+    """The DynamoDB operations the job store makes from now on, by name."""
+    calls: Counter[str] = Counter()
+    client = deliveries.aws.table(deliveries.settings.jobs_table).meta.client
+    client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.update([model.name]))
+    return calls
+
+
+def test_a_batch_reads_its_jobs_once_and_starts_and_completes_them_in_one_transaction_each(
+    deliveries: Deliveries,
+) -> None:
+    for index in range(10):
+        deliveries.queue(f"j-{index}", org=f"org-{index % 5}", payload=NoopPayload(echo=str(index)))
+    calls = dynamodb_calls(deliveries)
+
+    outcomes = deliveries.deliver_batch(10)
+
+    assert outcomes == {f"j-{index}": Outcome.COMPLETED for index in range(10)}
+    assert (calls["BatchGetItem"], calls["TransactWriteItems"], calls["GetItem"]) == (1, 2, 0)
+    assert [deliveries.job(f"j-{index}").result for index in range(10)] == [{"echo": str(i)} for i in range(10)]
+    counts = deliveries.jobs.store.counters.by_queue([SUPPORTING])[SUPPORTING]
+    assert (counts[JobStatus.COMPLETED], counts[JobStatus.RUNNING], counts[JobStatus.PENDING]) == (10, 0, 0)
+    assert [deliveries.jobs.store.counters.org_running(f"org-{org}") for org in range(5)] == [0] * 5
+
+
+def test_each_delivery_of_a_batch_keeps_its_own_outcome(deliveries: Deliveries) -> None:
+    for job_id in ("ok", "boom", "permanent", "cancelled"):
+        deliveries.queue(job_id, org=f"org-{job_id}")
+    deliveries.jobs.cancel(deliveries.job("cancelled"))
+    deliveries.jobs.queues.send(SUPPORTING, JobMessage(job_id="ghost", type=JobType.NOOP, delivery=1))
+
+    def behaviour(job: JobContext) -> dict:
+        if job.job_id == "boom":
+            raise RuntimeError("boom")
+        if job.job_id == "permanent":
+            raise PermanentError("no")
+        return {"ran": job.job_id}
+
+    outcomes = deliveries.deliver_batch(5, behaviour)
+
+    assert outcomes == {
+        "ok": Outcome.COMPLETED,
+        "boom": Outcome.RETRY_SCHEDULED,
+        "permanent": Outcome.FAILED,
+        "cancelled": Outcome.SKIPPED,
+        "ghost": Outcome.REJECTED,
+    }
+    statuses = {job_id: deliveries.job(job_id).status for job_id in ("ok", "boom", "permanent", "cancelled")}
+    assert statuses == {
+        "ok": JobStatus.COMPLETED,
+        "boom": JobStatus.PENDING,
+        "permanent": JobStatus.FAILED,
+        "cancelled": JobStatus.CANCELLED,
+    }
+    assert deliveries.job("boom").history[-1].retry_in_seconds == 60
+    assert [deliveries.jobs.store.counters.org_running(f"org-{job_id}") for job_id in statuses] == [0] * 4
+
+
+def test_an_organization_starts_what_its_slots_allow_from_a_batch(deliveries: Deliveries) -> None:
+    for job_id in ("a", "b", "c"):
+        deliveries.queue(job_id, org="org-1")  # its limit is 2
+    deliveries.queue("other", org="org-2")
+
+    outcomes = deliveries.deliver_batch(4)
+
+    assert outcomes["other"] == Outcome.COMPLETED
+    assert sorted(outcomes[job_id] for job_id in "abc") == sorted(
+        [Outcome.COMPLETED, Outcome.COMPLETED, Outcome.DEFERRED]
+    )
+    [waiting] = [job_id for job_id in ("a", "b", "c") if outcomes[job_id] == Outcome.DEFERRED]
+    assert (deliveries.job(waiting).status, deliveries.job(waiting).attempts) == (JobStatus.PENDING, 0)
+    assert deliveries.jobs.store.counters.org_running("org-1") == 0
+
+
+def test_a_job_cancelled_while_its_batch_runs_has_its_result_discarded(deliveries: Deliveries) -> None:
+    deliveries.queue("a")
+    deliveries.queue("b")
+
+    def behaviour(job: JobContext) -> dict:
+        if job.job_id == "b":  # "a" has run; its result waits for the batch's completion
+            deliveries.jobs.cancel(deliveries.job("a"))
+        return {"ran": job.job_id}
+
+    assert deliveries.deliver_batch(2, behaviour) == {"a": Outcome.DISCARDED, "b": Outcome.COMPLETED}
+    assert (deliveries.job("a").status, deliveries.job("a").result) == (JobStatus.CANCELLED, None)
+    assert deliveries.job("b").result == {"ran": "b"}
+    assert deliveries.jobs.store.counters.org_running("org-1") == 0
+
+
+def test_two_copies_of_one_delivery_in_a_batch_run_it_once(deliveries: Deliveries) -> None:
+    deliveries.queue("j")
+    deliveries.jobs.queues.send(SUPPORTING, JobMessage.of(deliveries.job("j")))  # SQS delivers at least once
+
+    records = [SQSRecord(record) for record in received_records(deliveries.queue_url, 2)]
+    outcomes = sorted(deliveries.worker().handle_batch(records).values())
+
+    assert outcomes == sorted([Outcome.COMPLETED, Outcome.SKIPPED])
+    assert (deliveries.job("j").attempts, deliveries.job("j").skipped) == (1, 1)

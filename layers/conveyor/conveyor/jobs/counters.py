@@ -4,13 +4,16 @@
     stats#<queue>    PENDING, RUNNING, ...    how many jobs of the queue are in each status
     org#<org id>     running                  how many jobs of the organization are RUNNING
 
-They change only inside the transaction of the status change they count (`add_moves`),
-so they are exact; the organization's limit is a condition on its counter.
+They change only inside the transaction of the status changes they count (`add_moves`),
+so they are exact; the organization's limit is a condition on its counter. A transaction
+that moves many jobs (a worker's batch) adds one update per counter, not one per job.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from conveyor.core.dynamo import Condition, Transaction, Update
@@ -18,6 +21,15 @@ from conveyor.jobs.status import JobStatus
 from conveyor.jobs.transitions import Transition
 
 _RUNNING = "running"
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One job's status change, as the counters see it."""
+
+    transition: Transition
+    queue: str
+    organization_id: str
 
 
 def queue_key(queue: str) -> dict[str, str]:
@@ -32,28 +44,30 @@ class JobCounters:
     def __init__(self, table: Any) -> None:
         self._table = table
 
-    def add_moves(
-        self,
-        tx: Transaction,
-        transition: Transition,
-        queue: str,
-        organization_id: str,
-        org_limit: int | None = None,
-    ) -> int | None:
-        """Add the counters `transition` moves to `tx`. With `org_limit`, taking a RUNNING
-        slot is conditional on the organization having fewer; returns that action's index."""
-        counts = transition.status_counts()
-        if counts:
-            tx.update(self._table.name, queue_key(queue), Update(add=counts))
-        if not transition.org_running:
-            return None
-        condition = None
-        if org_limit is not None and transition.org_running > 0:
-            condition = Condition(
-                "attribute_not_exists(#running) OR #running < :limit", {"#running": _RUNNING}, {":limit": org_limit}
-            )
-        update = Update(add={_RUNNING: transition.org_running})
-        return tx.update(self._table.name, organization_key(organization_id), update, condition)
+    def add_moves(self, tx: Transaction, moves: Iterable[Counted], org_limit: int | None = None) -> dict[str, int]:
+        """Add to `tx` the counters that `moves` move together: one update per queue and per
+        organization, whatever the number of jobs. With `org_limit`, taking RUNNING slots is
+        conditional on the organization having room for all it takes; returns the index of each
+        organization's action."""
+        by_queue: dict[str, Counter[str]] = defaultdict(Counter)
+        by_organization: Counter[str] = Counter()
+        for move in moves:
+            by_queue[move.queue].update(move.transition.status_counts())
+            by_organization[move.organization_id] += move.transition.org_running
+        for queue, counts in by_queue.items():
+            deltas = {status: delta for status, delta in counts.items() if delta}
+            if deltas:
+                tx.update(self._table.name, queue_key(queue), Update(add=deltas))
+        indexes = {}
+        for organization_id, delta in by_organization.items():
+            if not delta:
+                continue
+            condition = None
+            if org_limit is not None and delta > 0:
+                condition = _room_for(delta, org_limit)
+            update = Update(add={_RUNNING: delta})
+            indexes[organization_id] = tx.update(self._table.name, organization_key(organization_id), update, condition)
+        return indexes
 
     def by_queue(self, queues: Iterable[str]) -> dict[str, dict[JobStatus, int]]:
         """Each queue's jobs per status (read consistently)."""
@@ -72,3 +86,9 @@ class JobCounters:
     def org_running(self, organization_id: str) -> int:
         item = self._table.get_item(Key=organization_key(organization_id), ConsistentRead=True).get("Item") or {}
         return int(item.get(_RUNNING, 0))
+
+
+def _room_for(slots: int, limit: int) -> Condition:
+    """The organization has `slots` free under `limit` (a missing counter is 0 running)."""
+    room = "#running <= :most" if slots > limit else "attribute_not_exists(#running) OR #running <= :most"
+    return Condition(room, {"#running": _RUNNING}, {":most": limit - slots})

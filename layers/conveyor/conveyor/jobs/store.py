@@ -11,6 +11,12 @@ nobody reads it again to find out why.
 Each change returns the job as it left it, worked out from the change itself: what
 DynamoDB now holds, without reading it back.
 
+A worker's batch moves its jobs together (`get_all`, `start_all`, `complete_all`): one
+read, one transaction to start them all, one to complete them, with one counter update
+per queue and organization however many jobs move. The outcome stays exact per job: a
+job that changed drops out and the others are committed again; an organization without
+room for all of its jobs gets them one at a time, as many as it has slots for.
+
 A change that adds to the history writes the whole (bounded) history it computed from
 the job the caller saw (`Job.history_with`). That is safe under the same condition:
 every change with a history entry moves the status, and the only way back to a status
@@ -25,19 +31,22 @@ it in the same write (`unsentSinceMs`); `sent` removes the mark (`conveyor.jobs.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from conveyor.core.clock import Clock, iso, now_ms, system_clock
 from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed, old_item
-from conveyor.jobs.counters import JobCounters
+from conveyor.jobs.counters import Counted, JobCounters
 from conveyor.jobs.errors import JobNotFound, NotAllowed
 from conveyor.jobs.records import Attempt, Failure, Job, NewJob
 from conveyor.jobs.status import RETRYABLE, JobStatus
 from conveyor.jobs.transitions import transition
 
 _CANCEL_TRIES = 5
+_BATCH_GET_KEYS = 100  # BatchGetItem takes at most 100 keys
 
 
 class JobChanged(Exception):
@@ -59,6 +68,28 @@ class OrganizationAtLimit(Exception):
     """The organization has its limit of RUNNING jobs."""
 
 
+@dataclass(frozen=True)
+class Move:
+    """One job's status change: to `target` with `change`, an `attempt` for its history, and
+    what else must still hold (`expect`) besides its status and delivery."""
+
+    job: Job
+    target: JobStatus
+    change: Update
+    attempt: Attempt | None = None
+    expect: Condition | None = None
+
+
+class MovesRefused(Exception):
+    """A transaction of moves was cancelled: some jobs changed (`changed`: each as it is now,
+    None when gone), some organizations had no room (`at_limit`). Nothing was written."""
+
+    def __init__(self, changed: dict[str, Job | None], at_limit: set[str]) -> None:
+        super().__init__(f"changed: {sorted(changed)}; at their limit: {sorted(at_limit)}")
+        self.changed = changed
+        self.at_limit = at_limit
+
+
 class JobStore:
     def __init__(self, table: Any, clock: Clock = system_clock) -> None:
         self._table = table
@@ -72,6 +103,21 @@ class JobStore:
     def get(self, job_id: str) -> Job | None:
         item = self._table.get_item(Key={"id": job_id}, ConsistentRead=True).get("Item")
         return Job.from_item(item) if item and "listKey" in item else None
+
+    def get_all(self, job_ids: Iterable[str]) -> dict[str, Job]:
+        """The jobs of `job_ids` that exist, by id: one consistent BatchGetItem per 100."""
+        wanted, found = sorted(set(job_ids)), {}
+        client = self._table.meta.client
+        for first in range(0, len(wanted), _BATCH_GET_KEYS):
+            keys = [{"id": job_id} for job_id in wanted[first : first + _BATCH_GET_KEYS]]
+            request: dict[str, Any] = {self.table_name: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self.table_name, []):
+                    if "listKey" in item:
+                        found[item["id"]] = Job.from_item(item)
+                request = response.get("UnprocessedKeys") or {}
+        return found
 
     def existing(self, job_id: str) -> Job:
         job = self.get(job_id)
@@ -106,7 +152,7 @@ class JobStore:
             Condition("attribute_not_exists(#id)", {"#id": "id"}),
             return_old_on_failure=True,
         )
-        self.counters.add_moves(tx, transition(None, JobStatus.PENDING), queue, job.organization_id)
+        self.counters.add_moves(tx, [Counted(transition(None, JobStatus.PENDING), queue, job.organization_id)])
         try:
             tx.commit()
         except TransactionCancelled as cancelled:
@@ -146,8 +192,15 @@ class JobStore:
     def start(self, job: Job, org_limit: int) -> Job:
         """PENDING -> RUNNING, taking one of the organization's slots (OrganizationAtLimit when
         it has none free); the attempt counts from here."""
+        return self._move_one(self._starting(job), org_limit)
+
+    def start_all(self, jobs: Sequence[Job], org_limit: int) -> dict[str, Job | JobChanged | OrganizationAtLimit]:
+        """`start` for many jobs in one transaction; what became of each, by id."""
+        return self._move_all([self._starting(job) for job in jobs], org_limit)
+
+    def _starting(self, job: Job) -> Move:
         change = Update(set={"startedAt": self._now(), "heartbeatMs": now_ms(self._clock)}, add={"attempts": 1})
-        return self._move(job, JobStatus.RUNNING, change, org_limit=org_limit)
+        return Move(job, JobStatus.RUNNING, change)
 
     def heartbeat(self, job: Job) -> bool:
         """The attempt is alive: push its lock forward. False when it was cancelled or taken over."""
@@ -162,9 +215,17 @@ class JobStore:
 
     def complete(self, job: Job, result: Any) -> Job:
         """RUNNING -> COMPLETED with the processor's result."""
+        return self._move_one(self._completing(job, result))
+
+    def complete_all(self, results: Sequence[tuple[Job, Any]]) -> dict[str, Job | JobChanged]:
+        """`complete` for many jobs (each with its result) in one transaction; what became of each, by id."""
+        moved = self._move_all([self._completing(job, result) for job, result in results])
+        return {job_id: outcome for job_id, outcome in moved.items() if not isinstance(outcome, OrganizationAtLimit)}
+
+    def _completing(self, job: Job, result: Any) -> Move:
         finished = self._now()
         change = Update(set={"resultJson": json.dumps(result), "finishedAt": finished})
-        return self._move(job, JobStatus.COMPLETED, change, self._attempt(job, "completed", finished))
+        return Move(job, JobStatus.COMPLETED, change, self._attempt(job, "completed", finished))
 
     def retry_later(self, job: Job, error: Failure, delay_seconds: int) -> Job:
         """RUNNING -> PENDING: the attempt failed; the next one comes after `delay_seconds`
@@ -264,31 +325,75 @@ class JobStore:
         attempt: Attempt | None = None,
         *,
         expect: Condition | None = None,
-        org_limit: int | None = None,
     ) -> Job:
-        """One transaction: the job (still as the caller saw it) moves to `target` with `change`,
-        and the counters of the transition follow."""
-        moved = transition(job.status, target)
-        update = Update(set={**change.set, "status": target.value}, add=change.add, remove=moved.clears)
-        if attempt is not None:
-            history, earlier = job.history_with(attempt)
-            update.set["history"] = [entry.model_dump(mode="json", exclude_none=True) for entry in history]
-            if earlier is not None:
-                update.set["earlierHistory"] = earlier.model_dump(mode="json")
-        condition = _still(job) if expect is None else _still(job) & expect
+        return self._move_one(Move(job, target, change, attempt, expect))
+
+    def _move_one(self, move: Move, org_limit: int | None = None) -> Job:
+        try:
+            [moved] = self._commit([move], org_limit)
+        except MovesRefused as refused:
+            if refused.changed:
+                raise JobChanged(move.job.id, refused.changed[move.job.id]) from None
+            raise OrganizationAtLimit(move.job.organization_id) from None
+        return moved
+
+    def _move_all(
+        self, moves: Sequence[Move], org_limit: int | None = None
+    ) -> dict[str, Job | JobChanged | OrganizationAtLimit]:
+        """Commit `moves` together: what became of each job, by id. A job that changed drops out
+        and the rest are committed again; the jobs of an organization without room for all of
+        them are moved one at a time, so it fills what room it has."""
+        if len({move.job.id for move in moves}) != len(moves):
+            raise ValueError("a job moves at most once per transaction")
+        outcomes: dict[str, Job | JobChanged | OrganizationAtLimit] = {}
+        remaining = list(moves)
+        while remaining:
+            try:
+                outcomes.update((job.id, job) for job in self._commit(remaining, org_limit))
+                break
+            except MovesRefused as refused:
+                outcomes.update((job_id, JobChanged(job_id, current)) for job_id, current in refused.changed.items())
+                crowded = [
+                    m for m in remaining if m.job.id not in outcomes and m.job.organization_id in refused.at_limit
+                ]
+                for move in crowded:
+                    try:
+                        outcomes[move.job.id] = self._move_one(move, org_limit)
+                    except (JobChanged, OrganizationAtLimit) as refusal:
+                        outcomes[move.job.id] = refusal
+                remaining = [move for move in remaining if move.job.id not in outcomes]
+        return outcomes
+
+    def _commit(self, moves: Sequence[Move], org_limit: int | None) -> list[Job]:
+        """One transaction: each job (still as the caller saw it) moves to its target with its
+        change, and the counters of the transitions follow; the jobs as they are then.
+        MovesRefused when a job changed or an organization has no room."""
         tx = self._transaction()
-        job_index = tx.update(self.table_name, {"id": job.id}, update, condition, return_old_on_failure=True)
-        org_index = self.counters.add_moves(tx, moved, job.queue, job.organization_id, org_limit)
+        updates = []
+        for move in moves:
+            moved = transition(move.job.status, move.target)
+            change = move.change
+            update = Update(set={**change.set, "status": move.target.value}, add=change.add, remove=moved.clears)
+            if move.attempt is not None:
+                history, earlier = move.job.history_with(move.attempt)
+                update.set["history"] = [entry.model_dump(mode="json", exclude_none=True) for entry in history]
+                if earlier is not None:
+                    update.set["earlierHistory"] = earlier.model_dump(mode="json")
+            condition = _still(move.job) if move.expect is None else _still(move.job) & move.expect
+            index = tx.update(self.table_name, {"id": move.job.id}, update, condition, return_old_on_failure=True)
+            updates.append((index, move.job, update, Counted(moved, move.job.queue, move.job.organization_id)))
+        org_indexes = self.counters.add_moves(tx, [counted for *_, counted in updates], org_limit)
         try:
             tx.commit()
         except TransactionCancelled as cancelled:
-            if cancelled.failed(job_index):
-                current = cancelled.item(job_index)
-                raise JobChanged(job.id, Job.from_item(current) if current else None) from None
-            if org_index is not None and cancelled.failed(org_index):
-                raise OrganizationAtLimit(job.organization_id) from None
+            changed = {
+                job.id: _job_or_none(cancelled.item(index)) for index, job, _, _ in updates if cancelled.failed(index)
+            }
+            at_limit = {org for org, index in org_indexes.items() if cancelled.failed(index)}
+            if changed or at_limit:
+                raise MovesRefused(changed, at_limit) from None
             raise
-        return _after(job, update)
+        return [_after(job, update) for _, job, update, _ in updates]
 
     def _attempt(
         self, job: Job, outcome: str, finished_at: str, error: Failure | None = None, retry_in: int | None = None
@@ -332,6 +437,10 @@ def _unsent(job: Job) -> Condition:
         {"#delivery": "delivery", "#unsent": "unsentSinceMs"},
         {":seenDelivery": job.delivery, ":seenUnsent": job.unsent_since_ms},
     )
+
+
+def _job_or_none(item: dict[str, Any] | None) -> Job | None:
+    return Job.from_item(item) if item else None
 
 
 def _after(job: Job, update: Update) -> Job:
