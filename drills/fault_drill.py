@@ -1,7 +1,7 @@
 """The fault drill: Conveyor's jobs and durable tasks on the local cloud while its Lambda
 workers are SIGKILLed, and with `--kill-cloud` the whole cloud once mid-run.
 
-    .venv/bin/python drills/fault_drill.py [--jobs 1000] [--tasks 200] [--kill-every 2] [--kill-cloud]
+    .venv/bin/python drills/fault_drill.py [--jobs 1000] [--tasks 200] [--kill-every 2] [--kill-cloud] [--keep-log FILE]
 
 A local cloud of its own on free ports, with state kept (a temporary folder) and job
 backoffs of 1, 2 and 3 s. Jobs through `POST /jobs`, a mix that should end:
@@ -34,6 +34,7 @@ import collections
 import json
 import os
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -419,6 +420,7 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=420, help="seconds without change before giving up")
     parser.add_argument("--sfn-wait-scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--keep-log", type=Path, help="copy the local cloud's log here at the end (to trace a stuck job)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     started = time.monotonic()
@@ -458,6 +460,8 @@ def main() -> int:
         finally:
             killer.done.set()
             cloud.process.stop()
+            if args.keep_log:
+                shutil.copyfile(cloud.process.log_path, args.keep_log)
             site.stop()
             platform.stop()
         report(works, outcomes, platform, killer, cloud, **extra)
