@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -38,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from figures import percentile
+from figures import Comparison, cloud_cpu_seconds, load_average, percentile, print_comparisons
 
 from content_jobs.catalog import REGISTRY, JobType, QueueName
 from content_jobs.payloads import NoopPayload
@@ -107,7 +106,7 @@ class Workload:
         while self.done() < before + jobs:
             time.sleep(0.02)
         seconds = time.perf_counter() - started
-        return Drained(jobs, seconds, cloud_cpu_seconds(self.cloud) - cpu, os.getloadavg()[0])
+        return Drained(jobs, seconds, cloud_cpu_seconds(self.cloud) - cpu, load_average())
 
 
 class ConveyorJobs(Workload):
@@ -179,28 +178,8 @@ class Drain(Workload):
         return self.sent - sum(int(attributes[name]) for name in names)
 
 
-def cloud_cpu_seconds(cloud: runner.CloudProcess) -> float:
-    """User + system CPU seconds of the local cloud's process and all its descendants (its
-    Lambda workers), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    parents, cpu = {}, {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])  # field 4, ppid
-        cpu[pid] = (int(fields[11]) + int(fields[12])) / ticks  # fields 14 and 15, utime and stime
-    tree = {cloud.process.pid}
-    while True:
-        grown = tree | {pid for pid, parent in parents.items() if parent in tree}
-        if grown == tree:
-            break
-        tree = grown
-    return sum(cpu.get(pid, 0.0) for pid in tree)
+def median_drain(runs: list[Drained]) -> Drained:
+    return sorted(runs, key=lambda d: d.rate)[len(runs) // 2]
 
 
 def throughput(workload: Workload, name: str, jobs: int, runs: int) -> list[Drained]:
@@ -230,24 +209,29 @@ def submit_latencies(jobs: JobService, posts: int, clients: int) -> list[float]:
 
 
 def timed_concurrently(call: Callable[[], Any], calls: int, clients: int) -> list[float]:
-    for _ in range(2 * clients):
-        call()  # warm: the API's Lambda workers, connections
+    """Milliseconds per `call`, `calls` of them from `clients` threads, after an untimed round
+    at the same concurrency (it starts as many API workers as the timed round needs)."""
+
+    def run(calls_each: int, timings: list[float]) -> None:
+        lock = threading.Lock()
+
+        def client() -> None:
+            for _ in range(calls_each):
+                started = time.perf_counter()
+                call()
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    timings.append(elapsed)
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    run(5, [])
     timings: list[float] = []
-    lock = threading.Lock()
-
-    def client() -> None:
-        for _ in range(calls // clients):
-            started = time.perf_counter()
-            call()
-            elapsed = (time.perf_counter() - started) * 1000
-            with lock:
-                timings.append(elapsed)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run(calls // clients, timings)
     return timings
 
 
@@ -279,40 +263,53 @@ def main() -> int:
             outputs = content_jobs_outputs(cloud)
             platform = deploy.deploy(cloud.settings, template=PLATFORM_STACK, stack_name="bench-jobs").outputs
             drains = {
-                "Conveyor NOOP jobs": throughput(ConveyorJobs(cloud, outputs), "conveyor", args.jobs, args.runs),
-                "raw job-shaped handler": throughput(JobShaped(cloud, platform), "shaped", args.jobs, args.runs),
-                "raw SQS -> no-op drain": throughput(Drain(cloud, platform), "drain", args.jobs, args.runs),
+                "conveyor": throughput(ConveyorJobs(cloud, outputs), "conveyor", args.jobs, args.runs),
+                "shaped": throughput(JobShaped(cloud, platform), "shaped", args.jobs, args.runs),
+                "drain": throughput(Drain(cloud, platform), "drain", args.jobs, args.runs),
             }
             jobs = job_service(cloud, outputs)
-            posts = {
-                "POST /jobs, sequential": (post_latencies(cloud, args.posts, 1), os.getloadavg()[0]),
-                f"POST /jobs, {CONCURRENT_CLIENTS} clients": (
-                    post_latencies(cloud, args.posts, CONCURRENT_CLIENTS),
-                    os.getloadavg()[0],
-                ),
-                "JobService.submit direct, sequential": (submit_latencies(jobs, args.posts, 1), os.getloadavg()[0]),
-                f"JobService.submit direct, {CONCURRENT_CLIENTS} clients": (
-                    submit_latencies(jobs, args.posts, CONCURRENT_CLIENTS),
-                    os.getloadavg()[0],
-                ),
-            }
+            posts = {}
+            for clients in (1, CONCURRENT_CLIENTS):
+                posts[("api", clients)] = (post_latencies(cloud, args.posts, clients), load_average())
+                posts[("direct", clients)] = (submit_latencies(jobs, args.posts, clients), load_average())
         finally:
             cloud.stop()
 
-    print(f"Job queues on the local cloud ({os.cpu_count()} cores); {args.jobs} jobs per run, median of {args.runs}")
-    conveyor = statistics.median(d.rate for d in drains["Conveyor NOOP jobs"])
-    for name, runs in drains.items():
-        median = sorted(runs, key=lambda d: d.rate)[len(runs) // 2]
-        rates = ", ".join(f"{d.rate:.0f}" for d in runs)
-        print(
-            f"  {name:<28}{median.rate:7.0f} jobs/s   Conveyor/this {conveyor / median.rate:5.0%}"
-            f"   {median.cpu_ms_per_job:5.1f} CPU-ms/job   load {median.load:4.1f}   (runs: {rates})"
+    conveyor = median_drain(drains["conveyor"])
+    rows = [
+        Comparison(
+            "NOOP jobs per second",
+            conveyor.rate,
+            raw_name,
+            raw.rate,
+            "/s",
+            cpu_ms=(conveyor.cpu_ms_per_job, raw.cpu_ms_per_job),
+            load=max(conveyor.load, raw.load),
         )
-    for name, (values, load) in posts.items():
-        print(
-            f"  {name:<40}p50 {percentile(values, 50):6.1f} ms   p99 {percentile(values, 99):6.1f} ms"
-            f"   (n={len(values)})   load {load:4.1f}"
+        for raw_name, raw in (
+            ("job-shaped handler, per batch of 10", median_drain(drains["shaped"])),
+            ("SQS -> no-op handler, batches of 10", median_drain(drains["drain"])),
         )
+    ]
+    for clients in (1, CONCURRENT_CLIENTS):
+        (api, api_load), (direct, direct_load) = posts[("api", clients)], posts[("direct", clients)]
+        for pct in (50, 99):
+            rows.append(
+                Comparison(
+                    f"POST /jobs p{pct}, {clients} client{'s' if clients > 1 else ''}",
+                    percentile(api, pct),
+                    "its AWS calls from one process",
+                    percentile(direct, pct),
+                    "ms",
+                    higher_is_better=False,
+                    load=max(api_load, direct_load),
+                )
+            )
+    print_comparisons(
+        f"Job queues on the local cloud ({os.cpu_count()} cores): {args.jobs} jobs per run, median of {args.runs}; "
+        f"{args.posts} posts per figure",
+        rows,
+    )
     return 0
 
 
