@@ -23,8 +23,10 @@ are replayed (`POST /tasks/{id}/retry`), as a client would.
 Then it waits until every accepted job and task is final (or nothing changed for
 `--settle` seconds) and prints: accepted, completed, failed as intended, failed
 otherwise, stuck, lost, effects applied twice (a task's `counters` above 1, a content
-item posted more than once), the kills, and the workers left behind by a cloud kill.
-Asserts nothing: it reports.
+item posted more than once), the kills, the workers left behind by a cloud kill, and
+the job counters that disagree with the records (an organization's RUNNING slots held
+against its RUNNING jobs: a leaked slot holds its jobs back for good). Asserts nothing:
+it reports.
 """
 
 from __future__ import annotations
@@ -306,6 +308,28 @@ def _queue_counts(cloud: Cloud, queue: str) -> str:
     return "; ".join(counts)
 
 
+def counter_mismatches(cloud: Cloud) -> list[str]:
+    """Where the job counters disagree with the records: each organization's RUNNING slots
+    held against its RUNNING jobs, each queue's count per status against its jobs."""
+    items = _scan(cloud.table("JobsTableName"))
+    jobs = [item for item in items if "listKey" in item]
+    running = collections.Counter(job["organizationId"] for job in jobs if job["status"] == "RUNNING")
+    by_queue = collections.Counter((job["queue"], job["status"]) for job in jobs)
+    mismatches = []
+    for item in items:
+        if item["id"].startswith("org#"):
+            organization = item["id"].removeprefix("org#")
+            held = int(item.get("running", 0))
+            if held != running[organization]:
+                mismatches.append(f"organization {organization}: {held} slots held, {running[organization]} RUNNING")
+        elif item["id"].startswith("stats#"):
+            queue = item["id"].removeprefix("stats#")
+            for status, count in item.items():
+                if status.isupper() and int(count) != by_queue[(queue, status)]:
+                    mismatches.append(f"queue {queue}: {status} counted {count}, {by_queue[(queue, status)]} jobs")
+    return mismatches
+
+
 def _scan(table: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     request: dict[str, Any] = {"ConsistentRead": True}
@@ -363,6 +387,7 @@ def report(
     platform: LocalHttp,
     killer: WorkerKiller,
     cloud: Cloud,
+    mismatches: list[str],
     **extra: Any,
 ) -> None:
     rows: dict[str, dict[str, int]] = {}
@@ -404,6 +429,9 @@ def report(
     for name in names:
         print(f"{name:24}{rows['job'][name]:>8}{rows['task'][name]:>8}")
     print(f"\nworkers SIGKILLed: {killer.kills}")
+    print(f"job counters that disagree with the records: {len(mismatches)}")
+    for line in mismatches:
+        print(f"  {line}")
     for name, value in extra.items():
         print(f"{name}: {value}")
     if unexpected:
@@ -420,7 +448,7 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=420, help="seconds without change before giving up")
     parser.add_argument("--sfn-wait-scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--keep-log", type=Path, help="copy the local cloud's log here at the end (to trace a stuck job)")
+    parser.add_argument("--keep-log", type=Path, help="copy the cloud's log here at the end")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     started = time.monotonic()
@@ -457,6 +485,7 @@ def main() -> int:
                 if replayed:
                     outcomes = settle(cloud, works, args.settle, say)
                 extra["workers left by the cloud kill"] = len(cloud.left_behind)
+            mismatches = counter_mismatches(cloud)
         finally:
             killer.done.set()
             cloud.process.stop()
@@ -464,7 +493,7 @@ def main() -> int:
                 shutil.copyfile(cloud.process.log_path, args.keep_log)
             site.stop()
             platform.stop()
-        report(works, outcomes, platform, killer, cloud, **extra)
+        report(works, outcomes, platform, killer, cloud, mismatches, **extra)
         say("done")
     return 0
 
