@@ -25,7 +25,7 @@ class SweepReport(ApiModel):
 class ContentJobsSweeper:
     def __init__(self, settings: SweeperSettings, aws: AwsClients, clock: Clock = system_clock) -> None:
         self.jobs = JobService.build(settings, aws, REGISTRY, clock)
-        self.stalled = StalledJobs(self.jobs, settings.max_stalls, clock)
+        self.stalled = StalledJobs(self.jobs, max_stalls=settings.max_stalls, clock=clock)
 
     @classmethod
     def from_environment(

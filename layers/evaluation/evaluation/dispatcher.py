@@ -26,7 +26,7 @@ class EvaluationDispatcher:
         jobs = JobService.build(settings, aws, REGISTRY, clock)
         table = aws.table(settings.table)
         self.wakeups = Wakeups(aws.client("sqs"), settings.dispatch_queue_url)
-        self.stalled = StalledJobs(jobs, clock)
+        self.stalled = StalledJobs(jobs, max_stalls=settings.max_stalls, clock=clock)
         self.release = ReleasePass(
             runs=RunStore(table, clock),
             definitions=DefinitionStore(table, clock),

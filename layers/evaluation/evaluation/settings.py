@@ -11,14 +11,14 @@ another workload's in the same function).
                  EVALUATION_DISPATCH_QUEUE_URL, EVALUATION_HOLD_SECONDS,
                  EVALUATION_LOCAL_MODEL_LATENCY_MS, EVALUATION_OPENAI_BASE_URL,
                  EVALUATION_OPENAI_API_KEY, EVALUATION_MODEL_TIMEOUT_SECONDS
-    dispatcher   JOBS_TABLE, JOB_QUEUE_PREFIX, EVALUATION_TABLE, EVALUATION_DISPATCH_QUEUE_URL,
+    dispatcher   JOBS_TABLE, JOB_QUEUE_PREFIX, JOB_MAX_STALLS, EVALUATION_TABLE, EVALUATION_DISPATCH_QUEUE_URL,
                  EVALUATION_RELEASE_WINDOW
 """
 
 from __future__ import annotations
 
 from conveyor.core.settings import env
-from conveyor.jobs.settings import JobSettings, JobWorkerSettings
+from conveyor.jobs.settings import JobSettings, JobSweeperSettings, JobWorkerSettings
 
 ENV_PREFIX = "EVALUATION_"
 
@@ -48,6 +48,6 @@ class WorkerSettings(ModelSettings, JobWorkerSettings):
     hold_seconds: int = env("EVALUATION_HOLD_SECONDS", 5, ge=1, le=900)
 
 
-class DispatcherSettings(EvaluationSettings):
+class DispatcherSettings(EvaluationSettings, JobSweeperSettings):
     # At most this many probe jobs wait in the queue or run at once; the rest wait in their runs.
     release_window: int = env("EVALUATION_RELEASE_WINDOW", 20, ge=1, le=10_000)

@@ -90,7 +90,7 @@ def test_the_sweeper_sends_stalled_jobs_again_with_a_new_delivery(
 ) -> None:
     clock = ManualClock()
     jobs = JobService.build(SweeperSettings.from_environment(), aws, REGISTRY, clock)
-    sweeper = StalledJobs(jobs, 3, clock)
+    sweeper = StalledJobs(jobs, max_stalls=3, clock=clock)
     for job_id in ("stalled", "alive"):
         job = jobs.store.create(NewJob(job_id, JobType.NOOP, "org-1", NoopPayload()), QueueName.SUPPORTING)
         jobs.store.start(job, 2)

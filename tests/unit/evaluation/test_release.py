@@ -4,6 +4,8 @@ and a release whose messages were lost sent again."""
 
 from __future__ import annotations
 
+import json
+
 import boto3
 
 from conveyor.jobs.messages import JobMessage
@@ -11,7 +13,7 @@ from conveyor.jobs.status import JobStatus
 from evaluation.runs.status import RunStatus
 
 from ..conftest import REGION
-from .conftest import WINDOW, Harness, messages_in
+from .conftest import WINDOW, Harness, messages_in, received_record
 from .test_runs import start
 
 PROBES = "probe-scenario"
@@ -130,3 +132,17 @@ def test_a_release_whose_messages_were_not_sent_is_sent_by_the_next_pass(harness
     assert harness.dispatch().resent == WINDOW
     assert messages_in(queue) == WINDOW
     assert harness.dispatch().resent == 0  # the outbox is empty again
+
+
+def test_a_job_whose_worker_died_mid_attempt_is_sent_again_by_the_sweep_pass(harness: Harness) -> None:
+    start(harness)
+    harness.dispatch()
+    record = received_record(harness.resources.queue_urls[PROBES])  # a worker took a probe job ...
+    jobs = harness.worker.jobs
+    started = jobs.store.start(jobs.get(json.loads(record["body"])["jobId"]), org_limit=50)  # ... and died in it
+    harness.clock.advance(3600)
+
+    harness.dispatch(sweep=True)
+
+    released = jobs.get(started.id)
+    assert (released.status, released.delivery, released.stalls, released.attempts) == (JobStatus.PENDING, 2, 1, 0)

@@ -34,6 +34,11 @@ class QueueDepth:
     delayed: int
     dead_letters: int
 
+    @property
+    def holds_messages(self) -> bool:
+        """Any message in the queue itself: waiting, delayed, or received and not yet deleted."""
+        return bool(self.visible or self.in_flight or self.delayed)
+
 
 class JobQueues:
     def __init__(self, sqs: Any, prefix: str) -> None:

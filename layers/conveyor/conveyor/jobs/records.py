@@ -44,7 +44,7 @@ class Attempt(ApiModel):
     """One attempt (or one event that ended an attempt), in the job's history."""
 
     attempt: int
-    outcome: str = Field(description="completed, failed, stalled, postponed")
+    outcome: str = Field(description="completed, failed, stalled, lost, postponed")
     started_at: str | None = None
     finished_at: str
     error: Failure | None = None

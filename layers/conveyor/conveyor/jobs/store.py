@@ -270,6 +270,18 @@ class JobStore:
         entry = self._attempt(job, "stalled", finished, error)
         return self._move(job, JobStatus.FAILED, change, entry, expect=_heartbeat(job))
 
+    def release_lost(self, job: Job, error: Failure) -> Job:
+        """PENDING whose message is nowhere -> PENDING with a new delivery, owed from now, one
+        stall more (`stalled`). Conditional on the delivery the caller saw."""
+        change = Update(set={"unsentSinceMs": now_ms(self._clock)}, add={"stalls": 1, "delivery": 1})
+        return self._move(job, JobStatus.PENDING, change, self._attempt(job, "lost", self._now(), error))
+
+    def fail_lost(self, job: Job, error: Failure) -> Job:
+        """PENDING whose message is nowhere -> FAILED: it stalled once more than it may."""
+        finished = self._now()
+        change = Update(set={"error": error.model_dump(), "finishedAt": finished}, add={"stalls": 1})
+        return self._move(job, JobStatus.FAILED, change, self._attempt(job, "lost", finished, error))
+
     # -- what people ask for ------------------------------------------------------------
 
     def cancel(self, job: Job) -> Job:

@@ -104,7 +104,7 @@ class JobWorker:
         missing = {str(job_type) for job_type in self.jobs.registry.types} - set(self.processors)
         if missing:
             raise ValueError(f"no processor for job types {sorted(missing)}")
-        self.stalls = StalledJobs(self.jobs, self.policy.max_stalls, self.clock)
+        self.stalls = StalledJobs(self.jobs, max_stalls=self.policy.max_stalls, clock=self.clock)
 
     def handle(self, record: SQSRecord) -> Outcome:
         """One delivery on its own: its outcome; RetryScheduled (or the error) when it failed."""
