@@ -448,7 +448,7 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=420, help="seconds without change before giving up")
     parser.add_argument("--sfn-wait-scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--keep-log", type=Path, help="copy the cloud's log here at the end")
+    parser.add_argument("--keep-log", type=Path, help="copy MiniStack's log here at the end")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     started = time.monotonic()
@@ -490,7 +490,7 @@ def main() -> int:
             killer.done.set()
             cloud.process.stop()
             if args.keep_log:
-                shutil.copyfile(cloud.process.log_path, args.keep_log)
+                shutil.copyfile(cloud.process.settings.log_file, args.keep_log)
             site.stop()
             platform.stop()
         report(works, outcomes, platform, killer, cloud, mismatches, **extra)
