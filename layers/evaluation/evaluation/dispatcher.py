@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 
 from conveyor.core.aws import AwsClients
 from conveyor.core.clock import Clock, system_clock
-from conveyor.jobs.bulk import BulkJobs
 from conveyor.jobs.service import JobService
 from conveyor.jobs.stalled import StalledJobs
 from evaluation.catalog import REGISTRY
@@ -31,7 +30,7 @@ class EvaluationDispatcher:
             runs=RunStore(table, clock),
             definitions=DefinitionStore(table, clock),
             jobs=jobs,
-            bulk=BulkJobs(aws.table(settings.jobs_table), jobs.queues, aws.client("sqs"), REGISTRY, clock),
+            bulk=jobs.bulk,
             outbox=Outbox(table),
             window=settings.release_window,
         )

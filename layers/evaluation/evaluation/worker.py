@@ -9,7 +9,6 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from conveyor.core.aws import AwsClients
 from conveyor.core.clock import Clock, system_clock
-from conveyor.jobs.bulk import BulkJobs
 from conveyor.jobs.service import JobService
 from conveyor.jobs.worker import JobWorker
 from evaluation.catalog import REGISTRY, JobType
@@ -52,7 +51,7 @@ class EvaluationWorker:
             rule=rule,
             runs=RunStore(table, clock),
             tasks=TaskLog(table, jobs_table, clock),
-            bulk=BulkJobs(jobs_table, self.jobs.queues, aws.client("sqs"), REGISTRY, clock),
+            bulk=self.jobs.bulk,
             wakeups=Wakeups(aws.client("sqs"), settings.dispatch_queue_url),
             hold_seconds=settings.hold_seconds,
         )

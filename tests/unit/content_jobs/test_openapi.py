@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from conveyor.core.dynamo import Transaction
 from conveyor.core.rest import MAX_BODY_BYTES, ErrorResponse
 
 from ..conftest import ADMIN, OTHER_MEMBER
@@ -32,6 +33,15 @@ def cancelled_twice(call: Call, job: str, resources: ContentJobsResources) -> tu
     return call("DELETE", f"/jobs/{job}", job_id=job)
 
 
+def with_transactions_failing(call: Call, job: str, resources: ContentJobsResources) -> tuple[int, Any]:
+    def fail(_tx: Transaction) -> None:
+        raise ConnectionError("DynamoDB is not answering")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Transaction, "commit", fail)
+        return call("POST", "/jobs/batch", {"jobs": [noop()]})
+
+
 def with_a_queue_gone(call: Call, job: str, resources: ContentJobsResources) -> tuple[int, Any]:
     boto3.client("sqs").delete_queue(QueueUrl=resources.queue_urls["supporting-dlq"])
     return call("GET", "/health")
@@ -45,6 +55,14 @@ PROVOKED: dict[tuple[str, str], list[Provoke]] = {
         lambda call, job, _: call("POST", "/jobs", noop(payload={"echo": "x" * MAX_BODY_BYTES})),
         lambda call, job, _: call("POST", "/jobs", "type=NOOP", headers={"content-type": "text/plain"}),
         lambda call, job, _: call("POST", "/jobs", noop(delaySeconds=-1)),
+    ],
+    ("/jobs/batch", "post"): [
+        lambda call, job, _: call("POST", "/jobs/batch", {"jobs": [noop()]}, claims=None),
+        lambda call, job, _: call("POST", "/jobs/batch", {"jobs": [noop(jobId=job)]}, claims=OTHER_MEMBER),
+        lambda call, job, _: call("POST", "/jobs/batch", {"jobs": [noop(payload={"echo": "x" * MAX_BODY_BYTES})]}),
+        lambda call, job, _: call("POST", "/jobs/batch", "jobs=1", headers={"content-type": "text/plain"}),
+        lambda call, job, _: call("POST", "/jobs/batch", {"jobs": []}),
+        with_transactions_failing,
     ],
     ("/jobs", "get"): [
         lambda call, job, _: call("GET", "/jobs", query={"nextToken": "bm90LWEta2V5"}),
@@ -130,6 +148,7 @@ def test_success_answers_are_documented_with_their_models(document: dict[str, An
     }
     assert successes == {
         ("/jobs", "post"): {"202"},
+        ("/jobs/batch", "post"): {"202"},
         ("/jobs", "get"): {"200"},
         ("/jobs/stats", "get"): {"200"},
         ("/jobs/{job_id}", "get"): {"200"},

@@ -6,8 +6,9 @@ Every error any route answers has the same body, `ErrorResponse`:
     {"statusCode": 422, "code": "VALIDATION_ERROR", "message": "...", "detail": [{"loc": [...], ...}]}
 
 Business code raises `conveyor.core.errors.Refusal`s (NotFound, Conflict, InvalidRequest);
-this module answers them. An unexpected exception is logged and answered 500 without
-its text: internal details never reach a client. A body over `MAX_BODY_BYTES` is refused
+this module answers them, and a `TransientError` 503 (try again; its message is ours).
+An unexpected exception is logged and answered 500 without its text: internal details
+never reach a client. A body over `MAX_BODY_BYTES` is refused
 413 and one nested deeper than `MAX_JSON_DEPTH` 422, before any route parses it.
 """
 
@@ -27,7 +28,7 @@ from aws_lambda_powertools.event_handler.openapi.models import Server
 from pydantic import Field
 
 from conveyor.core.auth import Caller
-from conveyor.core.errors import Refusal
+from conveyor.core.errors import Refusal, TransientError
 from conveyor.core.models import ApiModel
 
 logger = Logger(child=True)
@@ -116,6 +117,10 @@ def rest_api(title: str, description: str = "") -> APIGatewayRestResolver:
     @app.exception_handler(Refusal)
     def refused(error: Refusal) -> Response[dict[str, Any]]:
         return error_response(error.http_status, str(error), code=error.code, field=error.field)
+
+    @app.exception_handler(TransientError)
+    def unavailable(error: TransientError) -> Response[dict[str, Any]]:
+        return error_response(503, str(error))
 
     @app.exception_handler(ServiceError)
     def service_error(error: ServiceError) -> Response[dict[str, Any]]:

@@ -20,17 +20,24 @@ a second delivery of a started job is skipped).
 Withdrawing is creation undone: PENDING jobs that have not started are deleted, each
 only if it is still PENDING in the delivery the caller saw, and the queue's PENDING
 count moves back, in the caller's transaction (a job handed back to where it came from).
+
+`create` is the whole of it for jobs that are their own decision (`POST /jobs/batch`):
+their records in transactions of up to MAX_JOBS_PER_TRANSACTION, then their messages,
+then the marks of those sent removed, a transaction per hundred. All or nothing: a
+transaction that fails part-way withdraws what the others created, before any message
+is sent. A message that could not be sent keeps its mark, and the sweeper sends it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
 
 from conveyor.core.clock import Clock, iso, now_ms, system_clock
-from conveyor.core.dynamo import Condition, Transaction, Update
+from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed
 from conveyor.jobs.counters import queue_key
 from conveyor.jobs.messages import JobMessage
 from conveyor.jobs.queues import JobQueues
@@ -40,6 +47,7 @@ from conveyor.jobs.status import JobStatus
 from conveyor.jobs.transitions import transition
 
 logger = Logger(child=True)
+T = TypeVar("T")
 
 SEND_BATCH = 10  # SendMessageBatch takes at most ten entries
 # Actions of a transaction left for the caller's own (its claim, markers): the rest may be jobs.
@@ -107,6 +115,61 @@ class BulkJobs:
         tx.update(self._table.name, queue_key(queue), Update(add={s: n * len(jobs) for s, n in moves.items()}))
         return indexes
 
+    def create(self, jobs: Sequence[NewJob]) -> list[Job]:
+        """Create `jobs` (of any queues; ids no job has) and send their messages: all of them, or
+        none. The records as created, in the order given. A transaction that fails (its error
+        is raised) withdraws what the others created; TransactionCancelled means an id was
+        taken meanwhile."""
+        created: list[Job] = []
+        try:
+            for of_queue in _by_queue(jobs, self._registry).values():
+                for chunk in _chunks(of_queue, MAX_JOBS_PER_TRANSACTION):
+                    tx = Transaction(self._table.meta.client)
+                    records = self.add_creation(tx, chunk)
+                    tx.commit()
+                    created += records
+        except Exception:
+            self._withdraw(created)
+            raise
+        unsent = {job.id for job in self.send(created)}
+        self.mark_sent([job for job in created if job.id not in unsent])
+        order = {new.id: index for index, new in enumerate(jobs)}
+        return sorted(created, key=lambda job: order[job.id])
+
+    def mark_sent(self, jobs: Sequence[Job]) -> None:
+        """Remove the marks of jobs whose message is on its queue: one transaction per hundred,
+        each removal conditional on the delivery sent; when one of them moved on (sent again by
+        someone else), those hundred one by one."""
+        for chunk in _chunks(jobs, Transaction.MAX_ACTIONS):
+            tx = Transaction(self._table.meta.client)
+            for job in chunk:
+                tx.update(self._table.name, {"id": job.id}, Update(remove=("unsentSinceMs",)), _sent(job))
+            try:
+                tx.commit()
+            except TransactionCancelled:
+                for job in chunk:
+                    self._mark_one_sent(job)
+
+    def _mark_one_sent(self, job: Job) -> None:
+        request = Update(remove=("unsentSinceMs",)).request(_sent(job))
+        try:
+            self._table.update_item(Key={"id": job.id}, **request)
+        except ClientError as error:
+            if not condition_failed(error):
+                raise
+
+    def _withdraw(self, created: Sequence[Job]) -> None:
+        """Delete what a failed `create` wrote (nothing of it was sent). Should this fail too, the
+        records keep their marks: the sweeper sends them, and a retry of the request finds them."""
+        try:
+            for of_queue in _by_queue(created, None).values():
+                for chunk in _chunks(of_queue, MAX_JOBS_PER_TRANSACTION):
+                    tx = Transaction(self._table.meta.client)
+                    self.add_withdrawal(tx, chunk)
+                    tx.commit()
+        except Exception:
+            logger.exception("a failed bulk creation could not be withdrawn; its jobs will be sent")
+
     def send(self, jobs: Sequence[Job]) -> list[Job]:
         """Send each job's current delivery, ten per request; the jobs whose message was not sent."""
         unsent: list[Job] = []
@@ -125,6 +188,25 @@ class BulkJobs:
                     continue
                 unsent.extend(queued[int(failure["Id"])] for failure in response.get("Failed", []))
         return unsent
+
+
+def _by_queue(jobs: Sequence[Any], registry: JobRegistry | None) -> dict[str, list[Any]]:
+    """New jobs (their queue from `registry`) or records, grouped by queue, in order."""
+    grouped: dict[str, list[Any]] = {}
+    for job in jobs:
+        queue = registry.queue_of(job.type) if registry is not None else job.queue
+        grouped.setdefault(str(queue), []).append(job)
+    return grouped
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _sent(job: Job) -> Condition:
+    """The job is still in the delivery that was sent (it may have started since: no mark then)."""
+    return Condition("#delivery = :sentDelivery", {"#delivery": "delivery"}, {":sentDelivery": job.delivery})
 
 
 def _unchanged(job: Job) -> Condition:

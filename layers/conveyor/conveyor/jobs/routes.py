@@ -3,8 +3,10 @@ queue stats; health.
 
 `POST /jobs` takes the workload's types (the registry's enum) and checks the payload
 against its type's model: a wrong field is answered 422 with its place in the body
-(`body.payload.<field>`), in the one error shape of `conveyor.core.rest`. Lists page
-with `nextToken`.
+(`body.payload.<field>`), in the one error shape of `conveyor.core.rest`. `POST
+/jobs/batch` takes up to MAX_BATCH_JOBS of them, every one checked before any is written
+(`body.jobs.<n>.payload.<field>`), and creates them all or none (`JobService.submit_many`).
+Lists page with `nextToken`.
 
 Every route runs for the verified caller (`conveyor.core.auth.Caller`). A job belongs
 to the caller's organization, from the token: `POST /jobs` creates it there (an
@@ -41,6 +43,7 @@ from conveyor.jobs.stats import HealthReport, JobStats
 from conveyor.jobs.status import JobStatus
 
 JobIdPath = Annotated[str, Path(description="the job's id"), Field(pattern=ID_PATTERN)]
+MAX_BATCH_JOBS = 1000
 
 
 class JobAccepted(ApiModel):
@@ -49,6 +52,12 @@ class JobAccepted(ApiModel):
     queue: str
     status: JobStatus
     duplicate: bool = Field(description="a job with this id existed already; nothing new was queued")
+
+
+class JobBatchAccepted(ApiModel):
+    jobs: list[JobAccepted] = Field(description="each job of the request, in its order")
+    created: int
+    duplicates: int
 
 
 class JobPage(ApiModel):
@@ -78,6 +87,20 @@ def job_router(jobs: JobService) -> Router:
             Identifier | None, Field(description="your id for the job; the same id twice queues it once")
         ] = None
         delay_seconds: Annotated[int, Field(ge=0, le=900, description="wait before the first attempt")] = 0
+
+    class JobBatchItem(ApiModel):
+        model_config = ConfigDict(extra="forbid")
+
+        type: JobType
+        payload: Annotated[dict[str, Any], Field(description="The payload of the job's type (see POST /jobs)")]
+        job_id: Annotated[
+            Identifier | None, Field(description="your id for the job; an id that exists is answered as a duplicate")
+        ] = None
+
+    class JobBatchRequest(ApiModel):
+        model_config = ConfigDict(extra="forbid")
+
+        jobs: Annotated[list[JobBatchItem], Field(min_length=1, max_length=MAX_BATCH_JOBS)]
 
     def visible_job(job_id: str) -> Job:
         """The job, if the caller may see it (their organization's, or an admin)."""
@@ -113,6 +136,35 @@ def job_router(jobs: JobService) -> Router:
             duplicate=submitted.duplicate,
         )
         return _json(202, accepted)
+
+    @router.post(
+        "/jobs/batch",
+        summary=f"Create up to {MAX_BATCH_JOBS} jobs at once",
+        description="All of them or none, in your organization (your token's). Every job is checked before any "
+        "is written; each jobId once per request; a jobId that exists already is answered as a duplicate and "
+        "queued once.",
+        tags=["jobs"],
+        responses=_answers(202, "Jobs queued, with the existing jobs of ids sent before", 401, 409, 413, 415, 422, 503),
+    )
+    def create_jobs(request: Annotated[JobBatchRequest, Body()]) -> Response[JobBatchAccepted]:
+        organization = caller(router).acting_organization()
+        news, seen = [], set()
+        for index, item in enumerate(request.jobs):
+            payload = _valid_payload(registry.payload_model(item.type), item.payload, ("body", "jobs", index))
+            job_id = item.job_id or str(uuid.uuid4())
+            if job_id in seen:
+                issue = {"loc": ("body", "jobs", index, "jobId"), "msg": "the same jobId twice", "type": "duplicate"}
+                raise RequestValidationError([issue])
+            seen.add(job_id)
+            news.append(NewJob(job_id, item.type, organization, payload))
+        submitted = jobs.submit_many(news)
+        created = sum(not each.duplicate for each in submitted)
+        metrics.add_metric(name="JobsCreated", unit=MetricUnit.Count, value=created)
+        accepted = [
+            JobAccepted(id=s.job.id, type=s.job.type, queue=s.job.queue, status=s.job.status, duplicate=s.duplicate)
+            for s in submitted
+        ]
+        return _json(202, JobBatchAccepted(jobs=accepted, created=created, duplicates=len(submitted) - created))
 
     @router.get(
         "/jobs",
@@ -208,12 +260,15 @@ def _listed_organization(who: Caller, asked: str | None) -> str | None:
     return organization
 
 
-def _valid_payload(model: type[JobPayload], payload: dict[str, Any]) -> JobPayload:
-    """The typed payload; a wrong field is answered 422 with its place in the body, as the rest of the body is."""
+def _valid_payload(
+    model: type[JobPayload], payload: dict[str, Any], within: tuple[str | int, ...] = ("body",)
+) -> JobPayload:
+    """The typed payload; a wrong field is answered 422 with its place in the body (the job at
+    `within`), as the rest of the body is."""
     try:
         return model.model_validate(payload)
     except ValidationError as error:
-        detail = [{**issue, "loc": ("body", "payload", *issue["loc"])} for issue in error.errors()]
+        detail = [{**issue, "loc": (*within, "payload", *issue["loc"])} for issue in error.errors()]
         raise RequestValidationError(detail) from None
 
 

@@ -9,15 +9,23 @@ resets its attempts and stalls and sends a new delivery the same way.
 The same job id twice queues one job. The second submission answers with the job as it
 is; if its message is still owed (its first sender died), it is sent again now. A job
 id of another organization is refused (`JobIdTaken`).
+
+Many jobs at once (`submit_many`) are created together, all or none (`bulk.create`): one
+read of their ids, a transaction per hundred records, SendMessageBatch by tens.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from aws_lambda_powertools import Logger
 
 from conveyor.core.aws import AwsClients
 from conveyor.core.clock import Clock, system_clock
-from conveyor.core.errors import InvalidRequest
+from conveyor.core.dynamo import TransactionCancelled
+from conveyor.core.errors import Conflict, InvalidRequest, TransientError
+from conveyor.jobs.bulk import BulkJobs
 from conveyor.jobs.errors import JobIdTaken, NotAllowed
 from conveyor.jobs.listing import JobFilter, JobListing
 from conveyor.jobs.outbox import Outbox
@@ -29,6 +37,8 @@ from conveyor.jobs.stats import HealthReport, JobStats, health, job_stats
 from conveyor.jobs.status import RETRYABLE, JobStatus
 from conveyor.jobs.store import JobExists, JobStore
 
+logger = Logger(child=True)
+
 
 @dataclass(frozen=True)
 class Submitted:
@@ -38,13 +48,20 @@ class Submitted:
 
 class JobService:
     def __init__(
-        self, store: JobStore, listing: JobListing, queues: JobQueues, registry: JobRegistry, outbox: Outbox
+        self,
+        store: JobStore,
+        listing: JobListing,
+        queues: JobQueues,
+        registry: JobRegistry,
+        outbox: Outbox,
+        bulk: BulkJobs,
     ) -> None:
         self.store = store
         self.listing = listing
         self.queues = queues
         self.registry = registry
         self.outbox = outbox
+        self.bulk = bulk
 
     @classmethod
     def build(
@@ -53,7 +70,9 @@ class JobService:
         table = aws.table(settings.jobs_table)
         queues = JobQueues(aws.client("sqs"), settings.queue_prefix)
         store, listing = JobStore(table, clock), JobListing(table)
-        return cls(store, listing, queues, registry, Outbox(store, listing, queues, registry, clock))
+        outbox = Outbox(store, listing, queues, registry, clock)
+        bulk = BulkJobs(table, queues, aws.client("sqs"), registry, clock)
+        return cls(store, listing, queues, registry, outbox, bulk)
 
     @property
     def queue_names(self) -> list[str]:
@@ -68,6 +87,29 @@ class JobService:
             return Submitted(self._again(exists.existing, new), duplicate=True)
         self.outbox.dispatch(job)
         return Submitted(job, duplicate=False)
+
+    def submit_many(self, news: Sequence[NewJob]) -> list[Submitted]:
+        """`submit` for many jobs (distinct ids), all or none, in the order given. An id that
+        exists is answered as a duplicate (and sent again if its message is still owed); one of
+        another organization refuses the whole batch before anything is written."""
+        for index, new in enumerate(news):
+            if not self.registry.knows(new.type):
+                raise InvalidRequest(f"no job type {new.type!r}", field=f"jobs.{index}.type")
+        if len({new.id for new in news}) != len(news):
+            raise InvalidRequest("each job of a batch needs its own jobId", field="jobs")
+        existing = self.store.get_all(new.id for new in news)
+        again = {new.id: self._again(existing[new.id], new) for new in news if new.id in existing}
+        try:
+            created = {job.id: job for job in self.bulk.create([new for new in news if new.id not in existing])}
+        except TransactionCancelled:
+            raise Conflict("jobs of this batch were created meanwhile; send it again", field="jobs") from None
+        except Exception as error:
+            logger.exception("a batch of jobs could not be created")
+            raise TransientError("the batch could not be created, and none of it was; send it again") from error
+        return [
+            Submitted(again[new.id], duplicate=True) if new.id in again else Submitted(created[new.id], duplicate=False)
+            for new in news
+        ]
 
     def _again(self, existing: Job, new: NewJob) -> Job:
         """A second submission of `existing`: its message is sent again if it is still owed."""
