@@ -121,3 +121,18 @@ def test_a_member_sees_and_acts_on_their_organizations_jobs_only(jobs: ContentJo
     assert [j["id"] for j in jobs.api("GET", f"/jobs?organizationId={mine}")[1]["jobs"]] == [job_id]
     assert jobs.api("DELETE", f"/jobs/{job_id}")[1]["status"] == "CANCELLED"
     assert jobs.api("GET", "/jobs/stats")[0] == 200
+
+
+def test_a_batch_of_jobs_is_created_at_once_and_each_runs(jobs: ContentJobs) -> None:
+    org = unique("org")
+    batch = [{"type": "NOOP", "payload": {"echo": str(index)}, "jobId": unique("batch")} for index in range(300)]
+
+    status, body = jobs.api("POST", "/jobs/batch", {"jobs": batch}, org=org)
+
+    assert status == 202, body
+    assert (body["created"], body["duplicates"]) == (300, 0)
+    for job in batch:
+        done = jobs.wait(job["jobId"], timeout=120)
+        assert (done["status"], done["result"], done["organizationId"]) == ("COMPLETED", job["payload"], org)
+    status, again = jobs.api("POST", "/jobs/batch", {"jobs": batch[:2]}, org=org)
+    assert (status, again["duplicates"], [j["status"] for j in again["jobs"]]) == (202, 2, ["COMPLETED", "COMPLETED"])
