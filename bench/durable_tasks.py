@@ -1,9 +1,12 @@
 """Figures of the durable demo task on the local cloud: submission latency and
-sustained runs per second (concurrency 10, delayMs 0).
+sustained runs per second (concurrency 10, delayMs 0), beside the raw platform in the
+same run: a state machine of five Lambda Task states that return their input, no flow
+control, no records (bench/durable_platform), kept at the same 10 executions in flight.
 
     .venv/bin/python bench/durable_tasks.py
 
-Real time (no Step Functions wait scaling), a fresh local cloud on free ports.
+Real time (no Step Functions wait scaling), a fresh local cloud on free ports. Prints
+figures with the CPU time of the local cloud's processes per run and the load average.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from figures import summary, wait_until
+from figures import Comparison, cloud_cpu_seconds, load_average, print_comparisons, summary, wait_until
 
-from localcloud import runner
+from localcloud import deploy, runner
+
+PLATFORM_STACK = Path(__file__).parent / "durable_platform" / "template.yaml"
+IN_FLIGHT = 10  # the demo task's concurrency (stacks/demo-task.yaml)
 
 
 def post_task(cloud: runner.CloudProcess, payload: dict) -> None:
@@ -96,16 +102,46 @@ def runs_per_second(cloud: runner.CloudProcess, runs: int) -> tuple[float, float
     return runs / elapsed, submitted
 
 
+def raw_runs_per_second(cloud: runner.CloudProcess, state_machine: str, runs: int) -> tuple[float, float]:
+    """Runs/s of the five-step state machine kept at IN_FLIGHT executions, and the CPU
+    milliseconds of the local cloud per run."""
+    sfn = cloud.client("stepfunctions")
+    prefix = f"raw-{uuid.uuid4().hex[:6]}"
+    cpu = cloud_cpu_seconds(cloud)
+    started_at, started, done = time.perf_counter(), 0, 0
+    while done < runs:
+        while started - done < IN_FLIGHT and started < runs:
+            sfn.start_execution(stateMachineArn=state_machine, name=f"{prefix}-{started}", input="{}")
+            started += 1
+        time.sleep(0.02)
+        done = sum(
+            1
+            for page in sfn.get_paginator("list_executions").paginate(
+                stateMachineArn=state_machine, statusFilter="SUCCEEDED"
+            )
+            for execution in page["executions"]
+            if execution["name"].startswith(prefix)
+        )
+    elapsed = time.perf_counter() - started_at
+    return runs / elapsed, (cloud_cpu_seconds(cloud) - cpu) * 1000 / runs
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="conveyor-bench-") as tmp:
         cloud = runner.start(Path(tmp) / "cloud")
         try:
+            platform = deploy.deploy(cloud.settings, template=PLATFORM_STACK, stack_name="bench-durable").outputs
             # The first burst starts every Lambda worker the concurrency needs (cold starts).
             cold, _ = runs_per_second(cloud, 50)
             with held_runs(cloud):
                 latencies = submission_latency(cloud, "runs held")
             wait_until(lambda: not runs_in_flow(cloud), timeout=900, interval=1)  # the held runs are done
+            cpu = cloud_cpu_seconds(cloud)
             warm, submit_seconds = runs_per_second(cloud, 200)
+            conveyor_cpu_ms, conveyor_load = (cloud_cpu_seconds(cloud) - cpu) * 1000 / 200, load_average()
+            raw_runs_per_second(cloud, platform["FiveStepsArn"], 50)  # its workers, warm
+            raw, raw_cpu_ms = raw_runs_per_second(cloud, platform["FiveStepsArn"], 200)
+            raw_load = load_average()
             latencies |= submission_latency(cloud, "runs execute")
         finally:
             cloud.stop()
@@ -113,9 +149,20 @@ def main() -> None:
     for name, values in latencies.items():
         print(f"  {'submission, ' + name:<44}{summary(values)}")
     print(f"  {'runs/s, first 50 (workers start cold)':<44}{cold:5.1f} runs/s")
-    print(
-        f"  {'runs/s sustained (concurrency 10)':<44}{warm:5.1f} runs/s "
-        f"(200 runs, delayMs 0, all submitted in {submit_seconds:.2f} s)"
+    print(f"  (200 runs, delayMs 0, all submitted in {submit_seconds:.2f} s)")
+    print_comparisons(
+        f"Demo-task runs per second at {IN_FLIGHT} in flight, 200 runs",
+        [
+            Comparison(
+                "demo-task runs per second",
+                warm,
+                "5 Lambda states, no flow control",
+                raw,
+                "/s",
+                cpu_ms=(conveyor_cpu_ms, raw_cpu_ms),
+                load=max(conveyor_load, raw_load),
+            )
+        ],
     )
 
 

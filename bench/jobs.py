@@ -1,7 +1,7 @@
 """Figures of the job queues on the local cloud, each beside the raw platform doing the same
 work in the same run, as a ratio:
 
-    .venv/bin/python bench/jobs.py [--jobs 2000] [--runs 3] [--posts 200]
+    .venv/bin/python bench/jobs.py [--jobs 2000] [--runs 3] [--posts 200] [--created 10000]
 
 NOOP jobs per second, from resuming a paused mapping on a preloaded queue until every job
 is done (the median of `--runs`; the CPU time of the local cloud's processes, MiniStack
@@ -17,6 +17,11 @@ and its Lambda workers, per job; the machine's 1-minute load average when it end
 `POST /jobs` (NOOP), sequential and from 8 concurrent clients, beside `JobService.submit`
 called from this process: the same AWS calls (the create transaction, SendMessage, the
 sent mark) without API Gateway and Lambda.
+
+Jobs created in bulk: `--created` NOOP jobs with `POST /jobs/batch`, 1,000 per request, one
+request after another (records, messages and marks, the worker paused), beside the same
+records written with BatchWriteItem and one message each sent with SendMessageBatch from
+this process.
 
 A fresh local cloud on free ports with the template's defaults. Prints figures; asserts
 nothing. The machine is shared: read each figure beside its load average.
@@ -45,6 +50,7 @@ from conveyor.core.aws import AwsClients
 from conveyor.jobs.counters import queue_key
 from conveyor.jobs.messages import JobMessage
 from conveyor.jobs.records import Job, NewJob
+from conveyor.jobs.routes import MAX_BATCH_JOBS
 from conveyor.jobs.service import JobService
 from conveyor.jobs.settings import JobSettings
 from conveyor.jobs.status import JobStatus
@@ -178,6 +184,42 @@ class Drain(Workload):
         return self.sent - sum(int(attributes[name]) for name in names)
 
 
+def create_over_the_api(cloud: runner.CloudProcess, workload: ConveyorJobs, jobs: int) -> float:
+    """Seconds to create `jobs` NOOP jobs with `POST /jobs/batch`, MAX_BATCH_JOBS per request
+    (records committed, messages sent, marks removed), the worker's mapping paused."""
+    headers = {"content-type": "application/json", "Authorization": f"Bearer {cloud.token}"}
+    run = f"bulk-{time.time_ns()}"
+    bodies = [
+        json.dumps(
+            {"jobs": [{"type": "NOOP", "payload": {}, "jobId": f"{run}-{first + i}"} for i in range(MAX_BATCH_JOBS)]}
+        ).encode()
+        for first in range(0, jobs, MAX_BATCH_JOBS)
+    ]
+    workload.lam.update_event_source_mapping(UUID=workload.mapping, Enabled=False)
+    started = time.perf_counter()
+    for body in bodies:
+        request = urllib.request.Request(f"{cloud.settings.api_url}/jobs/batch", data=body, headers=headers)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            assert response.status == 202, response.status
+    return time.perf_counter() - started
+
+
+def create_raw(cloud: runner.CloudProcess, platform: dict[str, str], jobs: int) -> float:
+    """Seconds for the same records with BatchWriteItem (25 a call) and one message each by
+    SendMessageBatch (10 a call), from this process, to a queue nothing consumes."""
+    table = cloud.resource("dynamodb").Table(platform["JobsTableName"])
+    sqs = cloud.client("sqs")
+    run = f"raw-{time.time_ns()}"
+    started = time.perf_counter()
+    with table.batch_writer() as writer:
+        for index in range(jobs):
+            writer.put_item(Item={"id": f"{run}-{index}", "status": "PENDING", "org": "bench", "payload": "{}"})
+    for first in range(0, jobs, 10):
+        entries = [{"Id": str(i), "MessageBody": json.dumps({"jobId": f"{run}-{first + i}"})} for i in range(10)]
+        sqs.send_message_batch(QueueUrl=platform["CreationQueueUrl"], Entries=entries)
+    return time.perf_counter() - started
+
+
 def median_drain(runs: list[Drained]) -> Drained:
     return sorted(runs, key=lambda d: d.rate)[len(runs) // 2]
 
@@ -256,6 +298,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--created", type=int, default=10_000, help="jobs created in bulk (a multiple of 1,000)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-jobs-") as work:
         cloud = runner.start(Path(work), persist=False)
@@ -272,6 +315,11 @@ def main() -> int:
             for clients in (1, CONCURRENT_CLIENTS):
                 posts[("api", clients)] = (post_latencies(cloud, args.posts, clients), load_average())
                 posts[("direct", clients)] = (submit_latencies(jobs, args.posts, clients), load_average())
+            conveyor_jobs = ConveyorJobs(cloud, outputs)
+            created = {
+                "api": (create_over_the_api(cloud, conveyor_jobs, args.created), load_average()),
+                "raw": (create_raw(cloud, platform, args.created), load_average()),
+            }
         finally:
             cloud.stop()
 
@@ -305,6 +353,18 @@ def main() -> int:
                     load=max(api_load, direct_load),
                 )
             )
+    (api_seconds, api_load), (raw_seconds, raw_load) = created["api"], created["raw"]
+    rows.append(
+        Comparison(
+            f"{args.created:,} jobs created (seconds)",
+            api_seconds,
+            "BatchWriteItem(25) + SendMessageBatch(10)",
+            raw_seconds,
+            "s",
+            higher_is_better=False,
+            load=max(api_load, raw_load),
+        )
+    )
     print_comparisons(
         f"Job queues on the local cloud ({os.cpu_count()} cores): {args.jobs} jobs per run, median of {args.runs}; "
         f"{args.posts} posts per figure",
