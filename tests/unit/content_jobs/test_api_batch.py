@@ -3,15 +3,23 @@ them created or none, idempotent by job id (`JobService.submit_many`, `bulk.crea
 
 from __future__ import annotations
 
+import time
+
+import boto3
 import pytest
 
+from content_jobs.settings import SweeperSettings
+from content_jobs.sweeper import ContentJobsSweeper
+from conveyor.core.aws import AwsClients
 from conveyor.core.dynamo import Transaction
+from conveyor.jobs.outbox import OVERDUE_SECONDS
 from conveyor.jobs.queues import JobQueues
+from conveyor.jobs.records import OWED
 from conveyor.jobs.routes import MAX_BATCH_JOBS
-from conveyor.jobs.status import JobStatus
+from conveyor.jobs.worker import Outcome
 
 from ..conftest import ADMIN, OTHER_MEMBER
-from .conftest import Call, ContentJobsResources, Deliveries, queue_attribute
+from .conftest import REGION, Call, ContentJobsResources, Deliveries, queue_attribute
 
 SUPPORTING = "supporting"
 
@@ -43,10 +51,18 @@ def test_a_batch_creates_and_queues_every_job_in_the_callers_organization(
     assert stats["queues"][SUPPORTING]["jobs"]["PENDING"] == 150
 
 
-def test_messages_sent_leave_no_job_owed_its_message(call: Call, deliveries: Deliveries) -> None:
-    call("POST", "/jobs/batch", {"jobs": [noop(f"j-{index}") for index in range(12)]})
+def owed_batches(content_jobs: ContentJobsResources) -> list[dict]:
+    table = boto3.resource("dynamodb", region_name=REGION).Table(content_jobs.jobs_table)
+    return [item for item in table.scan()["Items"] if item.get("status") == OWED]
 
-    assert all(deliveries.job(f"j-{index}").unsent_since_ms is None for index in range(12))  # no resend by the sweeper
+
+def test_once_every_message_is_sent_nothing_is_owed(
+    call: Call, deliveries: Deliveries, content_jobs: ContentJobsResources
+) -> None:
+    call("POST", "/jobs/batch", {"jobs": [noop(f"j-{index}") for index in range(120)]})
+
+    assert owed_batches(content_jobs) == []  # the sweeper has nothing to send again
+    assert all(deliveries.job(f"j-{index}").unsent_since_ms is None for index in range(120))
 
 
 def test_a_wrong_job_is_named_by_its_place_and_nothing_is_written(
@@ -123,16 +139,25 @@ def test_a_transaction_failing_part_way_withdraws_what_the_others_created(
     assert (status, body["created"]) == (202, 150)  # sent again, it is created
 
 
-def test_a_message_that_could_not_be_sent_stays_owed_for_the_sweeper(
-    call: Call, deliveries: Deliveries, monkeypatch: pytest.MonkeyPatch
+def test_messages_that_could_not_be_sent_are_sent_by_the_sweeper_after_a_minute(
+    call: Call, deliveries: Deliveries, content_jobs: ContentJobsResources, aws: AwsClients
 ) -> None:
     def unreachable(*args: object) -> str:
         raise ConnectionError("SQS is not answering")
 
-    monkeypatch.setattr(JobQueues, "url", unreachable)
-    status, body = call("POST", "/jobs/batch", {"jobs": [noop("a")]})
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(JobQueues, "url", unreachable)
+        status, body = call("POST", "/jobs/batch", {"jobs": [noop("a"), noop("b")]})
+    assert (status, body["created"]) == (202, 2)  # accepted: the batch's outbox item owes their messages
+    assert len(owed_batches(content_jobs)) == 1 and messages(content_jobs) == 0
+    deliveries.queue("c")  # one more, sent at once: no business of the outbox
 
-    assert (status, body["created"]) == (202, 1)  # accepted: the record is the outbox
-    job = deliveries.job("a")
-    assert (job.status, job.unsent_since_ms is not None) == (JobStatus.PENDING, True)
+    def sweeper_at(seconds_from_now: float) -> ContentJobsSweeper:
+        return ContentJobsSweeper(SweeperSettings.from_environment(), aws, lambda: time.time() + seconds_from_now)
+
+    assert sweeper_at(0).sweep().resent == []  # its sender may still be at it
+    assert sorted(sweeper_at(OVERDUE_SECONDS + 1).sweep().resent) == ["a", "b"]
+
+    assert owed_batches(content_jobs) == []
+    assert {deliveries.deliver(), deliveries.deliver(), deliveries.deliver()} == {Outcome.COMPLETED}
+    assert [deliveries.job(job_id).delivery for job_id in "abc"] == [2, 2, 1]

@@ -22,10 +22,13 @@ only if it is still PENDING in the delivery the caller saw, and the queue's PEND
 count moves back, in the caller's transaction (a job handed back to where it came from).
 
 `create` is the whole of it for jobs that are their own decision (`POST /jobs/batch`):
-their records in transactions of up to MAX_JOBS_PER_TRANSACTION, then their messages,
-then the marks of those sent removed, a transaction per hundred. All or nothing: a
-transaction that fails part-way withdraws what the others created, before any message
-is sent. A message that could not be sent keeps its mark, and the sweeper sends it.
+their records in transactions of up to MAX_JOBS_PER_TRANSACTION, then their messages.
+Its records carry no mark each: each transaction writes one `OwedBatch` item instead,
+the outbox of its jobs, deleted once all their messages are sent (one write where the
+marks took one per job). An item left behind (a send failed, the sender died) is the
+sweeper's after OVERDUE_SECONDS: it sends its jobs that have not started again, as new
+deliveries (`outbox`). All or nothing: a transaction that fails part-way withdraws what
+the others created, before any message is sent.
 """
 
 from __future__ import annotations
@@ -34,14 +37,13 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
-from botocore.exceptions import ClientError
 
 from conveyor.core.clock import Clock, iso, now_ms, system_clock
-from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed
+from conveyor.core.dynamo import Condition, Transaction, Update
 from conveyor.jobs.counters import queue_key
 from conveyor.jobs.messages import JobMessage
 from conveyor.jobs.queues import JobQueues
-from conveyor.jobs.records import Job, NewJob
+from conveyor.jobs.records import Job, NewJob, OwedBatch
 from conveyor.jobs.registry import JobRegistry
 from conveyor.jobs.status import JobStatus
 from conveyor.jobs.transitions import transition
@@ -64,9 +66,10 @@ class BulkJobs:
         self._registry = registry
         self._clock = clock
 
-    def add_creation(self, tx: Transaction, jobs: Sequence[NewJob]) -> list[Job]:
+    def add_creation(self, tx: Transaction, jobs: Sequence[NewJob], *, marked: bool = True) -> list[Job]:
         """Add to `tx` the PENDING records of `jobs` (all of one queue) and the queue's counter;
-        the records as they will be once `tx` commits. A job whose id exists cancels `tx`."""
+        the records as they will be once `tx` commits. A job whose id exists cancels `tx`.
+        Unless `marked` is False (the caller writes an OwedBatch), each record owes its message."""
         if not jobs:
             return []
         if len(jobs) > MAX_JOBS_PER_TRANSACTION:
@@ -89,7 +92,7 @@ class BulkJobs:
                 payload=new.payload.to_json(),
                 created_at=created_at,
                 schedule_id=new.schedule_id,
-                unsent_since_ms=unsent_since,
+                unsent_since_ms=unsent_since if marked else None,
             )
             for new in jobs
         ]
@@ -120,53 +123,39 @@ class BulkJobs:
         none. The records as created, in the order given. A transaction that fails (its error
         is raised) withdraws what the others created; TransactionCancelled means an id was
         taken meanwhile."""
-        created: list[Job] = []
+        batches: list[tuple[OwedBatch, list[Job]]] = []
         try:
             for of_queue in _by_queue(jobs, self._registry).values():
                 for chunk in _chunks(of_queue, MAX_JOBS_PER_TRANSACTION):
                     tx = Transaction(self._table.meta.client)
-                    records = self.add_creation(tx, chunk)
+                    records = self.add_creation(tx, chunk, marked=False)
+                    owed = OwedBatch.of(records)
+                    tx.put(self._table.name, owed.to_item())
                     tx.commit()
-                    created += records
+                    batches.append((owed, records))
         except Exception:
-            self._withdraw(created)
+            self._withdraw(batches)
             raise
-        unsent = {job.id for job in self.send(created)}
-        self.mark_sent([job for job in created if job.id not in unsent])
+        for owed, records in batches:
+            if not self.send(records):
+                self.sent(owed)
         order = {new.id: index for index, new in enumerate(jobs)}
-        return sorted(created, key=lambda job: order[job.id])
+        return sorted((job for _, records in batches for job in records), key=lambda job: order[job.id])
 
-    def mark_sent(self, jobs: Sequence[Job]) -> None:
-        """Remove the marks of jobs whose message is on its queue: one transaction per hundred,
-        each removal conditional on the delivery sent; when one of them moved on (sent again by
-        someone else), those hundred one by one."""
-        for chunk in _chunks(jobs, Transaction.MAX_ACTIONS):
-            tx = Transaction(self._table.meta.client)
-            for job in chunk:
-                tx.update(self._table.name, {"id": job.id}, Update(remove=("unsentSinceMs",)), _sent(job))
-            try:
+    def sent(self, owed: OwedBatch) -> None:
+        """Every message of the batch is on its queue: it owes none."""
+        self._table.delete_item(Key={"id": owed.id})
+
+    def _withdraw(self, batches: Sequence[tuple[OwedBatch, list[Job]]]) -> None:
+        """Delete what a failed `create` wrote (nothing of it was sent), a transaction per batch.
+        Should this fail too, the batches left are the sweeper's: their jobs are sent, and a
+        retry of the request finds them."""
+        try:
+            for owed, records in batches:
+                tx = Transaction(self._table.meta.client)
+                self.add_withdrawal(tx, records)
+                tx.delete(self._table.name, {"id": owed.id})
                 tx.commit()
-            except TransactionCancelled:
-                for job in chunk:
-                    self._mark_one_sent(job)
-
-    def _mark_one_sent(self, job: Job) -> None:
-        request = Update(remove=("unsentSinceMs",)).request(_sent(job))
-        try:
-            self._table.update_item(Key={"id": job.id}, **request)
-        except ClientError as error:
-            if not condition_failed(error):
-                raise
-
-    def _withdraw(self, created: Sequence[Job]) -> None:
-        """Delete what a failed `create` wrote (nothing of it was sent). Should this fail too, the
-        records keep their marks: the sweeper sends them, and a retry of the request finds them."""
-        try:
-            for of_queue in _by_queue(created, None).values():
-                for chunk in _chunks(of_queue, MAX_JOBS_PER_TRANSACTION):
-                    tx = Transaction(self._table.meta.client)
-                    self.add_withdrawal(tx, chunk)
-                    tx.commit()
         except Exception:
             logger.exception("a failed bulk creation could not be withdrawn; its jobs will be sent")
 
@@ -202,11 +191,6 @@ def _by_queue(jobs: Sequence[Any], registry: JobRegistry | None) -> dict[str, li
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _sent(job: Job) -> Condition:
-    """The job is still in the delivery that was sent (it may have started since: no mark then)."""
-    return Condition("#delivery = :sentDelivery", {"#delivery": "delivery"}, {":sentDelivery": job.delivery})
 
 
 def _unchanged(job: Job) -> Condition:

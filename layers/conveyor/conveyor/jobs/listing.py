@@ -23,7 +23,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 
 from conveyor.core.pagination import PageTokens
-from conveyor.jobs.records import LIST_KEY, Job
+from conveyor.jobs.records import LIST_KEY, OWED, Job, OwedBatch
 from conveyor.jobs.status import JobStatus
 
 
@@ -103,6 +103,19 @@ class JobListing:
             yield from jobs
             if token is None:
                 return
+
+    def owed_batches(self, before: str) -> Iterator[OwedBatch]:
+        """Batches of jobs created together (`bulk.create`) still owed messages, created before `before`."""
+        query: dict[str, Any] = {
+            "IndexName": "byStatus",
+            "KeyConditionExpression": Key("status").eq(OWED) & Key("createdAt").lt(before),
+        }
+        while True:
+            response = self._table.query(**query)
+            yield from (OwedBatch.from_item(item) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def owed(self, before_ms: int) -> Iterator[Job]:
         """PENDING jobs whose current message has been owed since before `before_ms`."""

@@ -11,20 +11,28 @@ dropped when it arrives (`messages`): a job is delivered, and run once per deliv
     the sweeper                  the mark is older than OVERDUE_SECONDS (it runs every minute)
     a duplicate POST /jobs       at once: a client retrying a stuck job unsticks it
 
+Jobs created together (`bulk.create`) carry no mark each: one `OwedBatch` item is the
+outbox of their transaction's jobs, deleted once their messages are sent. The sweeper
+sends the jobs of an item older than OVERDUE_SECONDS that have not started again (new
+deliveries, marked as above), then deletes it.
+
 A job owed a message is PENDING: every way out of PENDING removes the mark with the
 status (`transitions`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from aws_lambda_powertools import Logger
 
-from conveyor.core.clock import Clock, now_ms, system_clock
+from conveyor.core.clock import Clock, iso, now_ms, system_clock
 from conveyor.jobs.listing import JobListing
 from conveyor.jobs.messages import JobMessage
 from conveyor.jobs.queues import JobQueues
 from conveyor.jobs.records import Job
 from conveyor.jobs.registry import JobRegistry
+from conveyor.jobs.status import JobStatus
 from conveyor.jobs.store import JobChanged, JobStore
 
 logger = Logger(child=True)
@@ -79,9 +87,19 @@ class Outbox:
         the ids of those sent."""
         before = now_ms(self._clock) - OVERDUE_SECONDS * 1000
         sent = []
-        for job in self._listing.owed(before):
-            if self._registry.knows(job.type):  # another workload's job is on its own queues
-                renewed = self.redeliver(job)
-                if renewed is not None and renewed.unsent_since_ms is None:
-                    sent.append(job.id)
+        for batch in self._listing.owed_batches(iso(before / 1000)):
+            jobs = self._store.get_all(batch.job_ids)
+            if any(not self._registry.knows(job.type) for job in jobs.values()):
+                continue  # another workload's batch
+            owed = [job for job in jobs.values() if job.status == JobStatus.PENDING and job.unsent_since_ms is None]
+            sent += self._send_again(owed)
+            self._store.forget_owed(batch)  # its jobs are marked now, or on their way
+        return sent + self._send_again(job for job in self._listing.owed(before) if self._registry.knows(job.type))
+
+    def _send_again(self, jobs: Iterable[Job]) -> list[str]:
+        sent = []
+        for job in jobs:
+            renewed = self.redeliver(job)
+            if renewed is not None and renewed.unsent_since_ms is None:
+                sent.append(job.id)
         return sent

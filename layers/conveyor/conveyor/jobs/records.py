@@ -1,7 +1,8 @@
 """A job as the store keeps it, and as the API shows it.
 
 One table, keyed by `id`; job items carry `listKey` (so the byCreated index lists them)
-and `createdAt` (so counters, which have neither, are never listed). Payloads and
+and `createdAt` (so counters, which have neither, are never listed); an `OwedBatch` item,
+the outbox of jobs created together, is on the byStatus index under OWED. Payloads and
 results are stored as JSON text (`payloadJson`, `resultJson`), so they come back exactly
 as they were given.
 
@@ -13,7 +14,9 @@ outcomes), and an error's message is cut to `conveyor.core.errors.MAX_MESSAGE_CH
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,3 +144,27 @@ class NewJob:
     organization_id: str
     payload: JobPayload
     schedule_id: str | None = None
+
+
+OWED = "OWED"  # an OwedBatch item's status, on the byStatus index: never a job's
+
+
+@dataclass(frozen=True)
+class OwedBatch:
+    """The outbox of jobs created together (`bulk.create`): their messages are owed while
+    this item exists in the jobs table (no `listKey`: no listing shows it as a job)."""
+
+    id: str
+    job_ids: list[str]
+    created_at: str
+
+    @classmethod
+    def of(cls, jobs: Sequence[Job]) -> OwedBatch:
+        return cls(id=f"owed#{uuid.uuid4()}", job_ids=[job.id for job in jobs], created_at=jobs[0].created_at)
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> OwedBatch:
+        return cls(id=item["id"], job_ids=list(item["jobIds"]), created_at=item["createdAt"])
+
+    def to_item(self) -> dict[str, Any]:
+        return {"id": self.id, "status": OWED, "createdAt": self.created_at, "jobIds": self.job_ids}

@@ -41,7 +41,7 @@ from conveyor.core.clock import Clock, iso, now_ms, system_clock
 from conveyor.core.dynamo import Condition, Transaction, TransactionCancelled, Update, condition_failed, old_item
 from conveyor.jobs.counters import Counted, JobCounters
 from conveyor.jobs.errors import JobNotFound, NotAllowed
-from conveyor.jobs.records import Attempt, Failure, Job, NewJob
+from conveyor.jobs.records import Attempt, Failure, Job, NewJob, OwedBatch
 from conveyor.jobs.status import RETRYABLE, JobStatus
 from conveyor.jobs.transitions import transition
 
@@ -172,6 +172,10 @@ class JobStore:
         except ClientError as error:
             if not condition_failed(error):  # it moved on (started, cancelled, sent again): nothing to mark
                 raise
+
+    def forget_owed(self, batch: OwedBatch) -> None:
+        """The batch's jobs owe no message through it any more (sent, or marked each)."""
+        self._table.delete_item(Key={"id": batch.id})
 
     def redeliver(self, job: Job) -> Job:
         """A PENDING job whose message is owed for too long gets a new delivery, owed from now;
@@ -443,10 +447,18 @@ def _heartbeat(job: Job) -> Condition:
 
 
 def _unsent(job: Job) -> Condition:
-    """The job's current delivery is still the one the caller saw owed."""
+    """The job's current delivery is still the one the caller saw owed: with the mark it saw,
+    or, for a job whose OwedBatch owes its message, still PENDING without a mark."""
+    names = {"#delivery": "delivery", "#unsent": "unsentSinceMs"}
+    if job.unsent_since_ms is None:
+        return Condition(
+            "#delivery = :seenDelivery AND #status = :pending AND attribute_not_exists(#unsent)",
+            {**names, "#status": "status"},
+            {":seenDelivery": job.delivery, ":pending": JobStatus.PENDING.value},
+        )
     return Condition(
         "#delivery = :seenDelivery AND #unsent = :seenUnsent",
-        {"#delivery": "delivery", "#unsent": "unsentSinceMs"},
+        names,
         {":seenDelivery": job.delivery, ":seenUnsent": job.unsent_since_ms},
     )
 
