@@ -46,6 +46,7 @@ lint: $(STAMP)
 # One line per benchmark script; each starts its own local cloud and prints its figures.
 BENCH_SCRIPTS := bench/local_cloud.py
 BENCH_SCRIPTS += bench/jobs.py
+BENCH_SCRIPTS += bench/durable_tasks.py
 
 bench: $(STAMP)
 	@for script in $(BENCH_SCRIPTS); do echo "== $$script"; $(PY) $$script || exit 1; done
