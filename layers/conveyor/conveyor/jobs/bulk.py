@@ -179,12 +179,11 @@ class BulkJobs:
         return unsent
 
 
-def _by_queue(jobs: Sequence[Any], registry: JobRegistry | None) -> dict[str, list[Any]]:
-    """New jobs (their queue from `registry`) or records, grouped by queue, in order."""
-    grouped: dict[str, list[Any]] = {}
+def _by_queue(jobs: Sequence[NewJob], registry: JobRegistry) -> dict[str, list[NewJob]]:
+    """New jobs grouped by their queue, in order."""
+    grouped: dict[str, list[NewJob]] = {}
     for job in jobs:
-        queue = registry.queue_of(job.type) if registry is not None else job.queue
-        grouped.setdefault(str(queue), []).append(job)
+        grouped.setdefault(str(registry.queue_of(job.type)), []).append(job)
     return grouped
 
 
