@@ -11,7 +11,8 @@ is; if its message is still owed (its first sender died), it is sent again now. 
 id of another organization is refused (`JobIdTaken`).
 
 Many jobs at once (`submit_many`) are created together, all or none (`bulk.create`): one
-read of their ids, a transaction per hundred records, SendMessageBatch by tens.
+read of their ids, a transaction per 96 records (with the outbox item owing their
+messages), SendMessageBatch by tens.
 """
 
 from __future__ import annotations
@@ -98,6 +99,9 @@ class JobService:
         if len({new.id for new in news}) != len(news):
             raise InvalidRequest("each job of a batch needs its own jobId", field="jobs")
         existing = self.store.get_all(new.id for new in news)
+        for new in news:
+            if new.id in existing and existing[new.id].organization_id != new.organization_id:
+                raise JobIdTaken(new.id)
         again = {new.id: self._again(existing[new.id], new) for new in news if new.id in existing}
         try:
             created = {job.id: job for job in self.bulk.create([new for new in news if new.id not in existing])}
