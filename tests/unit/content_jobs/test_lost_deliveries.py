@@ -12,9 +12,14 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from content_jobs.catalog import JobType
+from content_jobs.payloads import NoopPayload
 from content_jobs.settings import SweeperSettings
 from content_jobs.sweeper import ContentJobsSweeper
 from conveyor.core.aws import AwsClients
+from conveyor.jobs.outbox import OVERDUE_SECONDS
+from conveyor.jobs.queues import JobQueues
+from conveyor.jobs.records import NewJob
 from conveyor.jobs.status import JobStatus
 from conveyor.jobs.worker import Outcome, RetryScheduled
 
@@ -114,3 +119,20 @@ def test_a_job_lost_once_more_than_its_stalls_allow_fails_with_the_reason_in_the
     ]
     assert any(reason.startswith("Stalled: delivery") for reason in reasons)
     assert deliveries.jobs.store.counters.by_queue([SUPPORTING])[SUPPORTING][JobStatus.FAILED] == 1
+
+
+def test_jobs_a_batch_still_owes_are_the_outboxs_to_send_not_lost(
+    deliveries: Deliveries, sweeper: ContentJobsSweeper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(*args: object) -> str:
+        raise ConnectionError("SQS is not answering")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(JobQueues, "url", unreachable)
+        deliveries.jobs.submit_many([NewJob("a", JobType.NOOP, "org-1", NoopPayload())])  # its OwedBatch stays
+
+    assert (sweeper.sweep().released, sweeper.sweep().resent) == ([], [])  # the queue is empty, yet it is owed
+    deliveries.clock.advance(OVERDUE_SECONDS + 1)
+    report = sweeper.sweep()
+    assert (report.released, report.resent) == ([], ["a"])
+    assert (deliveries.job("a").stalls, deliveries.job("a").delivery) == (0, 2)

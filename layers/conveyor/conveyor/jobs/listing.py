@@ -104,11 +104,13 @@ class JobListing:
             if token is None:
                 return
 
-    def owed_batches(self, before: str) -> Iterator[OwedBatch]:
-        """Batches of jobs created together (`bulk.create`) still owed messages, created before `before`."""
+    def owed_batches(self, before: str | None = None) -> Iterator[OwedBatch]:
+        """Batches of jobs created together (`bulk.create`) still owed messages (created before
+        `before`, when it is given)."""
+        key = Key("status").eq(OWED)
         query: dict[str, Any] = {
             "IndexName": "byStatus",
-            "KeyConditionExpression": Key("status").eq(OWED) & Key("createdAt").lt(before),
+            "KeyConditionExpression": key if before is None else key & Key("createdAt").lt(before),
         }
         while True:
             response = self._table.query(**query)

@@ -83,7 +83,8 @@ class StalledJobs:
 
     def _lost_deliveries(self, queue: str) -> list[Job]:
         """The PENDING jobs of `queue` whose message is nowhere in it: none when it holds any
-        message, before or after they are read. Jobs still owed their message are the outbox's."""
+        message, before or after they are read. Jobs still owed their message are the outbox's:
+        marked each, or in an OwedBatch (read last: a batch sent meanwhile has filled the queue)."""
         if self._jobs.queues.depth(queue).holds_messages:
             return []
         pending = [
@@ -93,7 +94,8 @@ class StalledJobs:
         ]
         if not pending or self._jobs.queues.depth(queue).holds_messages:
             return []
-        return pending
+        owed = {job_id for batch in self._jobs.listing.owed_batches() for job_id in batch.job_ids}
+        return [job for job in pending if job.id not in owed]
 
     def _settle_lost(self, job: Job) -> Job | None:
         """Send a job whose delivery was lost again, or fail it when it has no stalls left; None
